@@ -1,0 +1,48 @@
+"""JSON helpers shared by the loaders: reading data files, JSON pointers, schema validators."""
+import json
+from functools import lru_cache
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from . import _paths
+from .errors import DataError
+
+
+def pointer(parts) -> str:
+    """RFC 6901 pointer from path parts."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+@lru_cache(maxsize=None)
+def validator(name: str) -> Draft202012Validator:
+    """The validator for schemas/<name>.schema.json (checked against the metaschema once)."""
+    path = _paths.schemas_dir() / f"{name}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def schema_problems(name: str, instance):
+    """Every schema problem of ``instance`` as (pointer, message), sorted by place."""
+    errs = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [(pointer(e.absolute_path), e.message) for e in errs]
+
+
+def load_data(path, schema: str):
+    """Read a data file of ours and validate it; a problem raises DataError naming file and place."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataError(path, "", f"cannot be read: {e}") from None
+    except json.JSONDecodeError as e:
+        raise DataError(path, "", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    problems = schema_problems(schema, doc)
+    if problems:
+        ptr, msg = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(path, ptr, msg + more)
+    return doc

@@ -1,0 +1,160 @@
+"""The library entry point: ``Checker(profile).check(data, source)`` → :class:`PlanResult`.
+
+A Checker loads and validates the rule packs, the profile and the list editions, and compiles the
+active rules into one engine, once; ``check`` then reads, validates and checks one plan. Use
+:func:`get_checker` to share one Checker per profile in a process (the engine cannot be unloaded).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+
+from . import __version__, facts as _facts, i18n
+from ._jsonutil import schema_problems
+from .engine import Engine
+from .errors import DataError
+from .findings import CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
+from .lists import LIST_KINDS, Lists
+from .registry import Registry
+
+CHK_DUPLICATE = "CHK-002"
+
+#: Per fact kind, the names a rule message may use besides the fact's fields.
+CONTEXT = {
+    "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
+             "env_rows", "params"},
+    "project": {"pointer", "project_id", "name", "nature_derived", "params"},
+    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", *(f"{k}_amount" for k in
+             ("total", "listed", "mandatory", "priority", "required", "preferred")),
+             *(f"{k}_share" for k in ("listed", "mandatory", "priority", "required", "preferred"))},
+}
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class Checker:
+    """Rules, lists and engine for one profile; build once per process and call :meth:`check`."""
+
+    def __init__(self, profile: str = "national", rules_dir=None):
+        self.registry = Registry(rules_dir)
+        self.profile = self.registry.profile(profile)
+        self.lists = Lists(rules_dir / "lists" if rules_dir else None)
+        active = self.registry.active(self.profile)
+        self.rules = {rule.id: rule for rule, _ in active}
+        self.wanted = {kind: set() for kind in _facts.FIELDS}
+        compiled = []
+        for rule, condition in active:
+            for lang in i18n.LANGS:
+                for name in i18n.placeholders(rule.message[lang]):
+                    if name not in _facts.FIELDS[rule.fact] and name not in CONTEXT[rule.fact]:
+                        raise DataError(rule.path, f"/message/{lang}",
+                                        f"placeholder '{{{name}}}' is not known for a {rule.fact} fact")
+            self.wanted[rule.fact].update(rule.fields())
+            if rule.stages and set(rule.stages) != {"plan", "award"}:
+                condition = {"$and": [{"$or": [{"stage": s} for s in rule.stages]}, condition]}
+            compiled.append((rule.id, rule.fact, condition))
+        self.engine = Engine(compiled)
+
+    # -- provenance ---------------------------------------------------------------------------
+    def provenance(self) -> dict:
+        """What a result depends on besides the input: tool, profile, rule packs, list editions."""
+        return {
+            "tool": {"name": "lvcai", "version": __version__},
+            "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.profile.params.items()))},
+            "rule_packs": [{"id": p.id, "edition": p.edition, "sha256": p.digest}
+                           for p in sorted(self.registry.packs.values(), key=lambda p: p.id) if p.id in self.profile.packs],
+            "lists": [{"edition_id": d["edition_id"], "document": d["document"], "effective_from": d["effective_from"],
+                       "effective_until": d["effective_until"], "verified": d["verified"],
+                       "unverified_rows": sum(1 for r in d["rows"] if not r["verified"]), "rows": len(d["rows"]),
+                       "sha256": hashlib.sha256(d["_path"].read_bytes()).hexdigest()}
+                      for d in self.lists.all_editions()],
+        }
+
+    # -- checking -----------------------------------------------------------------------------
+    def check(self, data: bytes, source: str) -> PlanResult:
+        """Check one plan given as bytes (a file's content); never raises for bad input."""
+        sha = hashlib.sha256(data).hexdigest()
+        try:
+            doc = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
+        except UnicodeDecodeError as e:
+            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")])
+        except json.JSONDecodeError as e:
+            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")])
+        except ValueError as e:
+            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
+        return self.check_document(doc, source, sha)
+
+    def check_document(self, doc, source: str, sha: str = "") -> PlanResult:
+        plan_id = doc.get("plan_id") if isinstance(doc, dict) and isinstance(doc.get("plan_id"), str) else None
+        problems = schema_problems("plan", doc)
+        if problems:
+            return self._unchecked(source, sha, plan_id, CHK_SCHEMA, problems)
+        dupes = _duplicate_ids(doc)
+        if dupes:
+            return self._unchecked(source, sha, plan_id, CHK_DUPLICATE, dupes)
+        built = _facts.build(doc, self.lists, self.wanted)
+        fired = self.engine.run(built.facts)
+        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id) for rule_id, fact in fired),
+                          key=Finding.sort_key)
+        return PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
+
+    def _finding(self, rule_id, fact_id, built, source, plan_id) -> Finding:
+        rule = self.rules[rule_id]
+        ctx = {**built.context[fact_id], "params": self.profile.params}
+        rows = tuple(r.brief() for kind in rule.lists for r in ctx["rows"].get(kind, ()))
+        return Finding(
+            source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=rule.severity,
+            title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in i18n.LANGS},
+            remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
+            project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
+            values=tuple((name, ctx.get(name)) for name in rule.fields()), list_rows=rows)
+
+    def _unchecked(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
+        return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _duplicate_ids(doc):
+    out, seen_projects = [], {}
+    for pi, project in enumerate(doc["projects"]):
+        pid = project["project_id"]
+        if pid in seen_projects:
+            out.append((f"/projects/{pi}/project_id", f"'{pid}' is also the project_id of /projects/{seen_projects[pid]}"))
+        seen_projects.setdefault(pid, pi)
+        seen_lines = {}
+        for ii, item in enumerate(project["items"]):
+            lid = item["line_id"]
+            if lid in seen_lines:
+                out.append((f"/projects/{pi}/items/{ii}/line_id",
+                            f"'{lid}' is also the line_id of /projects/{pi}/items/{seen_lines[lid]}"))
+            seen_lines.setdefault(lid, ii)
+    return out
+
+
+def _meta(doc, built) -> dict:
+    plan_ctx = built.context["#"]
+    items = []
+    for pi, project in enumerate(doc["projects"]):
+        for ii, item in enumerate(project["items"]):
+            ctx = built.context[f"#/projects/{pi}/items/{ii}"]
+            items.append({"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
+                          "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
+                          "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
+                          "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
+                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified})})
+    return {
+        "plan_id": doc["plan_id"], "agency": doc["agency"], "date": doc["date"], "stage": doc.get("stage", "plan"),
+        "catalog_edition": plan_ctx["catalog_edition"],
+        "lists": {k: (built.editions[k] or {}).get("edition_id") for k in LIST_KINDS},
+        "projects": [{"project_id": p["project_id"], "name": p["name"]} for p in doc["projects"]],
+        "totals": {k: plan_ctx[k] for k in sorted(plan_ctx) if k.endswith(("_amount", "_share"))},
+        "items": items,
+    }
+
+
+@lru_cache(maxsize=None)
+def get_checker(profile: str = "national") -> Checker:
+    """One Checker per profile per process."""
+    return Checker(profile)

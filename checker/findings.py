@@ -1,0 +1,86 @@
+"""Findings and results: immutable records, made once and never completed afterwards."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SEVERITIES = ("info", "warning", "error")   # weakest first
+
+#: Exit codes of every command.
+EXIT_OK, EXIT_FINDINGS, EXIT_UNCHECKABLE = 0, 1, 2
+
+#: Reserved rule ids for plans that could not be checked.
+CHK_PARSE, CHK_SCHEMA = "CHK-000", "CHK-001"
+
+_NUM = re.compile(r"(\d+)")
+
+
+def pointer_key(ptr: str):
+    """Sort key that puts /projects/2 before /projects/10."""
+    return tuple(int(t) if t.isdigit() else t for t in _NUM.split(ptr))
+
+
+@dataclass(frozen=True)
+class Finding:
+    source: str            # file name or "<stdin>"
+    pointer: str           # RFC 6901 pointer into the plan
+    rule_id: str
+    severity: str          # info | warning | error
+    title: dict            # {zh, en}
+    message: dict          # {zh, en}
+    remediation: dict      # {zh, en}
+    legal_basis: tuple     # ({doc, clause, …}, …)
+    plan_id: str | None = None
+    project_id: str | None = None
+    line_id: str | None = None
+    values: tuple = ()     # ((field, value), …): what the rule tested
+    list_rows: tuple = ()  # row briefs the finding rests on
+    status: str = "open"   # open | waived
+
+    @property
+    def unverified_rows(self):
+        return tuple(r for r in self.list_rows if not r["verified"])
+
+    def sort_key(self):
+        return (self.source, pointer_key(self.pointer), -SEVERITIES.index(self.severity), self.rule_id,
+                self.message["en"])
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """One input's outcome: checked with findings, or not checkable with the reasons."""
+    source: str
+    sha256: str
+    plan_id: str | None
+    checkable: bool
+    findings: tuple = ()
+    errors: tuple = ()     # (pointer, message) for a plan that could not be checked
+    meta: dict = field(default_factory=dict)   # agency, date, stage, editions, items …
+
+    def counts(self):
+        c = {s: 0 for s in reversed(SEVERITIES)}
+        for f in self.findings:
+            if f.status == "open":
+                c[f.severity] += 1
+        return c
+
+    def verdict(self):
+        if not self.checkable:
+            return "not_checkable"
+        return "not_compliant" if self.counts()["error"] else "compliant"
+
+    def worst(self):
+        open_ = [SEVERITIES.index(f.severity) for f in self.findings if f.status == "open"]
+        return SEVERITIES[max(open_)] if open_ else None
+
+
+def exit_code(results, fail_on: str = "error") -> int:
+    """0 when nothing open is at or above ``fail_on``, 1 when something is, 2 when a plan was not checkable."""
+    if any(not r.checkable for r in results):
+        return EXIT_UNCHECKABLE
+    threshold = SEVERITIES.index(fail_on)
+    for r in results:
+        w = r.worst()
+        if w is not None and SEVERITIES.index(w) >= threshold:
+            return EXIT_FINDINGS
+    return EXIT_OK

@@ -1,0 +1,88 @@
+"""Run the pass/fail examples written in each rule file.
+
+An example names a base plan in rules/examples/ (default ``base``) and a ``set`` of JSON pointer →
+value edits applied to it in order (``null`` removes the member). A *fail* example must make its
+rule fire (at ``pointer`` when given); a *pass* example must not make it fire.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+
+from ._jsonutil import unescape
+from .errors import DataError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule_id: str
+    kind: str        # pass | fail
+    index: int
+    title: str
+    ok: bool
+    detail: str
+
+
+def apply_set(doc, edits: dict, where: str = ""):
+    """Apply {pointer: value} edits to a copy of ``doc``; ``None`` removes; missing objects are made."""
+    doc = copy.deepcopy(doc)
+    for ptr, value in edits.items():
+        tokens = [unescape(t) for t in ptr.split("/")[1:]]
+        node = doc
+        for i, tok in enumerate(tokens[:-1]):
+            key = int(tok) if isinstance(node, list) else tok
+            if isinstance(node, dict) and key not in node:
+                node[key] = {}
+            try:
+                node = node[key]
+            except (IndexError, KeyError, TypeError):
+                raise DataError(where, ptr, f"no member at {'/'.join(tokens[:i + 1])}") from None
+        last = tokens[-1]
+        if isinstance(node, list):
+            last = len(node) if last == "-" else int(last)
+            if value is None:
+                del node[last]
+            elif last == len(node):
+                node.append(value)
+            else:
+                node[last] = value
+        elif value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return doc
+
+
+def run_examples(checker, rule_ids=None):
+    """Every example of the checker's active rules (or of ``rule_ids``) → [Outcome]."""
+    bases = {}
+    out = []
+    for rule in sorted(checker.rules.values(), key=lambda r: r.id):
+        if rule_ids and rule.id not in rule_ids:
+            continue
+        for kind in ("fail", "pass"):
+            for n, ex in enumerate(rule.examples[kind]):
+                where = f"{rule.path}#/examples/{kind}/{n}"
+                base_name = ex.get("base", "base")
+                if base_name not in bases:
+                    path = checker.registry.directory / "examples" / f"{base_name}.json"
+                    if not path.is_file():
+                        raise DataError(where, "/base", f"no example base plan {path}")
+                    bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
+                plan = apply_set(bases[base_name], ex["set"], where)
+                result = checker.check_document(plan, where)
+                if not result.checkable:
+                    ptr, _, msg = result.errors[0]
+                    out.append(Outcome(rule.id, kind, n, ex["title"], False, f"example plan is not checkable: {ptr}: {msg}"))
+                    continue
+                hits = [f.pointer for f in result.findings if f.rule_id == rule.id]
+                if kind == "fail":
+                    want = ex.get("pointer")
+                    ok = bool(hits) and (want is None or want in hits)
+                    detail = "fired" if ok else (f"fired at {hits}, expected at '{want}'" if hits else "did not fire")
+                else:
+                    ok = not hits
+                    detail = "did not fire" if ok else f"fired at {hits}"
+                out.append(Outcome(rule.id, kind, n, ex["title"], ok, detail))
+    return out
