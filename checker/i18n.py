@@ -37,29 +37,40 @@ def rows_text(rows, lang: str) -> str:
     return sep.join(fmt.format(r.name, label(r.obligation, lang)) for r in rows)
 
 
-class _Formatter(string.Formatter):
-    def __init__(self, lang):
-        super().__init__()
-        self.lang = lang
-
-    def get_value(self, key, args, kwargs):
-        if key in _ROW_FIELDS:
-            return rows_text(kwargs["rows"].get(_ROW_FIELDS[key], ()), self.lang)
-        value = kwargs[key]
-        if isinstance(value, dict) and set(value) == set(LANGS):
-            return value[self.lang]
-        return value
-
-    def convert_field(self, value, conversion):
-        if conversion == "l":
-            return label(value, self.lang)
-        return super().convert_field(value, conversion)
-
-
 def placeholders(template: str):
     """The field names a message template uses."""
     return [name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
+@lru_cache(maxsize=None)
+def _compile(template: str):
+    """[(literal, name, key, conversion, spec)]: parsed once per template, not per finding."""
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        key = None
+        if name and "[" in name:
+            name, key = name[:-1].split("[", 1)
+        parts.append((literal, name, key, conversion, spec or ""))
+    return tuple(parts)
+
+
 def render(template: str, context: dict, lang: str) -> str:
-    return _Formatter(lang).vformat(template, (), context)
+    out = []
+    for literal, name, key, conversion, spec in _compile(template):
+        out.append(literal)
+        if name is None:
+            continue
+        if name in _ROW_FIELDS:
+            value = rows_text(context["rows"].get(_ROW_FIELDS[name], ()), lang)
+        else:
+            value = context[name]
+            if key is not None:
+                value = value[key]
+            if isinstance(value, dict) and set(value) == set(LANGS):
+                value = value[lang]
+        if conversion == "l":
+            value = label(value, lang)
+        elif conversion:
+            value = repr(value) if conversion == "r" else str(value)
+        out.append(format(value, spec))
+    return "".join(out)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from . import _paths
@@ -41,7 +41,9 @@ class Row:
     unverified: tuple
     edition_id: str
 
+    @cached_property
     def brief(self):
+        """The row as findings cite it (one shared dict per row; do not mutate)."""
         return {"id": self.id, "name": self.name, "obligation": self.obligation, "standard": self.standard,
                 "verified": self.verified, "unverified": list(self.unverified), "edition": self.edition_id}
 

@@ -1,0 +1,24 @@
+"""The Jinja2 environment over reports/: one place that sets escaping, filters and the catalogue."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import jinja2
+
+from . import _paths, i18n
+
+
+@lru_cache(maxsize=None)
+def environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_paths.reports_dir())),
+        autoescape=autoescape, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["label"] = lambda value, lang: i18n.label(value, lang)
+    env.filters["zip_clauses"] = lambda docs, basis: "；".join(f"{b['doc']} {b['clause']}" for b in basis)
+    env.globals["t"] = i18n.text
+    return env
+
+
+def render(name: str, autoescape: bool, **context) -> str:
+    return environment(autoescape).get_template(name).render(**context)

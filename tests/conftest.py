@@ -1,0 +1,24 @@
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+# shared/ sits beside the checkout, on developer machines and in CI.
+SHARED_DOMAIN = ROOT.parent / "shared" / "domain"
+
+
+@pytest.fixture(scope="session")
+def checker():
+    from checker.api import get_checker
+    return get_checker("national")
+
+
+@pytest.fixture
+def base_plan():
+    return json.loads((ROOT / "rules" / "examples" / "base.json").read_text(encoding="utf-8"))
+
+
+def plan_bytes(doc) -> bytes:
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,83 @@
+"""Every rule's pass and fail examples (rules/*/GPP-*.json), and meta-tests over the rule corpus."""
+import json
+import re
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from checker.api import get_checker
+from checker.registry import Registry
+from checker.ruletest import run_examples
+from conftest import ROOT
+
+OUTCOMES = run_examples(get_checker("national"))
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES, ids=lambda o: f"{o.rule_id}-{o.kind}{o.index}")
+def test_rule_example(outcome):
+    assert outcome.ok, f"{outcome.rule_id} {outcome.kind} example '{outcome.title}': {outcome.detail}"
+
+
+def test_every_rule_has_a_passing_and_a_failing_example():
+    registry = Registry()
+    assert registry.rules
+    for rule in registry.rules.values():
+        kinds = {o.kind for o in OUTCOMES if o.rule_id == rule.id}
+        assert kinds == {"pass", "fail"}, rule.id
+
+
+def test_rule_ids_are_unique_well_formed_and_carry_a_legal_basis():
+    registry = Registry()
+    slugs = set()
+    for rule in registry.rules.values():
+        assert re.fullmatch(r"GPP-[A-Z]{3}-\d{3}", rule.id)
+        assert rule.slug not in slugs
+        slugs.add(rule.slug)
+        assert rule.legal_basis and all(b["doc"] and b["clause"] for b in rule.legal_basis)
+        assert rule.title["zh"] and rule.title["en"] and rule.remediation["zh"] and rule.remediation["en"]
+
+
+def test_every_schema_is_a_valid_schema():
+    schemas = sorted((ROOT / "schemas").glob("*.schema.json"))
+    assert len(schemas) >= 6
+    for path in schemas:
+        Draft202012Validator.check_schema(json.loads(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("op", ["$ne", "$in", "$nin", "$regex"])
+def test_rule_schema_rejects_operators_durable_rules_does_not_implement(op, tmp_path):
+    """These operators are accepted by durable-rules and never match: a rule using one must not load."""
+    from checker.errors import DataError
+    from checker.registry import load_rule
+    doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
+    doc["when"] = {"$and": [{"energy_list": "mandatory"}, {op: {"energy_req": "required"}}]}
+    path = tmp_path / "GPP-ENE-001.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        load_rule(path, "national")
+    assert str(e.value).startswith(f"{path}: /when/$and/1: ")
+
+
+def test_rule_testing_an_unknown_field_is_rejected(tmp_path):
+    from checker.errors import DataError
+    from checker.registry import load_rule
+    doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
+    doc["when"] = {"$and": [{"energy_lst": "mandatory"}, {"$neq": {"energy_req": "required"}}]}
+    path = tmp_path / "GPP-ENE-001.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataError, match=r"/when: field 'energy_lst' is not a field of a item fact"):
+        load_rule(path, "national")
+
+
+def test_a_broken_rule_makes_its_fail_example_fail(tmp_path):
+    """The example runner can fail: a rule whose condition was weakened no longer fires on its fail examples."""
+    import shutil
+    from checker.api import Checker
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "national" / "GPP-EVL-002.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["when"]["$and"][0] = {"eval_method": "lowest_price"}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    outcomes = run_examples(Checker("national", rules_dir=tmp_path / "rules"), {"GPP-EVL-002"})
+    assert [o.ok for o in outcomes if o.kind == "fail"] == [False, False]
+    assert all(o.ok for o in outcomes if o.kind == "pass")
