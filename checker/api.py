@@ -72,6 +72,9 @@ class Checker:
                        "unverified_rows": sum(1 for r in d["rows"] if not r["verified"]), "rows": len(d["rows"]),
                        "sha256": hashlib.sha256(d["_path"].read_bytes()).hexdigest()}
                       for d in self.lists.all_editions()],
+            "rules_applied": [{"id": r.id, "severity": r.severity, "title": r.title,
+                               "legal_basis": [dict(b) for b in r.legal_basis]}
+                              for r in sorted(self.rules.values(), key=lambda r: r.id)],
         }
 
     # -- checking -----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The ``lvcai`` command. Thin: parse options, call the library, render, exit with a named code."""
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import sys
 import tempfile
@@ -11,7 +12,7 @@ import click
 from . import __version__
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_UNCHECKABLE, SEVERITIES, exit_code
-from .formatters import FORMATTERS
+from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
 from .i18n import LANGS
 
 STDIN = "-"
@@ -29,10 +30,10 @@ def read_inputs(paths):
             yield p, None, f"cannot be read: {e.strerror or e}"
 
 
-def write_output(text: str, output: str | None, inputs) -> None:
+def write_output(data, output: str | None, inputs) -> None:
     """Write to stdout, or to ``output`` atomically (temp file + rename), never over an input."""
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
         return
     target = Path(output)
     for p in inputs:
@@ -41,20 +42,36 @@ def write_output(text: str, output: str | None, inputs) -> None:
     directory = target.resolve().parent
     if not directory.is_dir():
         raise UsageError(f"--output {output}: directory {directory} does not exist")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; a report is for others to read
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def run_meta(checker, results, options) -> dict:
+def parse_generated_at(value):
+    """--generated-at: an ISO 8601 date-time, kept as given (normalised); the only way time enters."""
+    if value is None:
+        return None
+    try:
+        return _dt.datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"--generated-at {value!r}: expected an ISO 8601 date-time such as 2026-03-16T09:30:00+08:00") from None
+
+
+def run_meta(checker, results, options, generated_at=None) -> dict:
     meta = checker.provenance()
     meta["inputs"] = [{"source": r.source, "sha256": r.sha256} for r in results]
     meta["options"] = options
+    if generated_at:
+        meta["generated_at"] = generated_at
     return meta
 
 
@@ -64,21 +81,15 @@ def main():
     """lvcai (绿采): check procurement plans against green-procurement obligations."""
 
 
-@main.command()
-@click.argument("plans", nargs=-1, required=True, metavar="PLAN.json… (- for stdin)")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
-@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
-              help="Exit 1 when a finding is at or above this severity.")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
-@click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json).")
-def check(plans, fmt, output, fail_on, lang, profile):
-    """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
-    could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at):
+    """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
         if plans.count(STDIN) > 1:
             raise UsageError("'-' (standard input) may be given only once")
+        if fmt in BINARY and output is None:
+            raise UsageError(f"--format {fmt} writes a file: give --output FILE")
+        stamp = parse_generated_at(generated_at)
         checker = get_checker(profile)
         results = []
         for source, data, err in read_inputs(plans):
@@ -91,12 +102,53 @@ def check(plans, fmt, output, fail_on, lang, profile):
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = FORMATTERS[fmt](results, run_meta(checker, results, options), lang=lang, color=color)
-        write_output(text, output, plans)
+        data = FORMATTERS[fmt](results, run_meta(checker, results, options, stamp), lang=lang, color=color)
+        write_output(data, output, plans)
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
-        sys.exit(EXIT_UNCHECKABLE)
-    sys.exit(exit_code(results, fail_on))
+        return EXIT_UNCHECKABLE
+    except Exception as e:  # a bug of ours: one line for the user, the traceback on request
+        if os.environ.get("LVCAI_DEBUG"):
+            raise
+        click.echo(f"lvcai: internal error: {type(e).__name__}: {e} (set LVCAI_DEBUG=1 for the traceback)", err=True)
+        return EXIT_UNCHECKABLE
+    return exit_code(results, fail_on)
+
+
+def _common(f):
+    """Options shared by `check` and `report`."""
+    for deco in reversed([
+        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json… (- for stdin)"),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output."),
+        click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
+                     help="Exit 1 when a finding is at or above this severity."),
+        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True),
+        click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
+        click.option("--generated-at", metavar="ISO-TIME",
+                     help="Print this time in the report; without it nothing time-dependent is printed."),
+    ]):
+        f = deco(f)
+    return f
+
+
+@main.command()
+@_common
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
+def check(plans, fmt, output, fail_on, lang, profile, generated_at):
+    """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
+    could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at))
+
+
+@main.command()
+@_common
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
+def report(plans, fmt, output, fail_on, lang, profile, generated_at):
+    """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
+    --output is required; exit codes as for `check`."""
+    if output is None:
+        raise click.UsageError("--output FILE is required")
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,15 @@ import jinja2
 from . import _paths, i18n
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
+
+
+def md_escape(value) -> str:
+    """Plan text made inert in Markdown: entities for <, >, &; backslashes before syntax; one line."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.translate(_MD_SPECIAL).splitlines())
+
+
 @lru_cache(maxsize=None)
 def environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -16,6 +25,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["label"] = lambda value, lang: i18n.label(value, lang)
     env.filters["zip_clauses"] = lambda docs, basis: "；".join(f"{b['doc']} {b['clause']}" for b in basis)
+    env.filters["md"] = md_escape
     env.globals["t"] = i18n.text
     return env
 

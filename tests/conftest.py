@@ -9,6 +9,16 @@ EXAMPLES = ROOT / "examples"
 SHARED_DOMAIN = ROOT.parent / "shared" / "domain"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--regen-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output (do this deliberately, then review the diff)")
+
+
+@pytest.fixture
+def regen_golden(request):
+    return request.config.getoption("--regen-golden")
+
+
 @pytest.fixture(scope="session")
 def checker():
     from checker.api import get_checker
