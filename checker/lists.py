@@ -15,6 +15,8 @@ Which codes are listed, and with what obligation, comes only from the list files
 from __future__ import annotations
 
 import datetime as _dt
+import json
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -67,8 +69,6 @@ class CatalogEditions:
     """Code structure of each 政府采购品目分类目录 edition, from rules/lists/catalog_editions.json."""
 
     def __init__(self, path: Path):
-        import json
-        import re
         self.path = path
         doc = json.loads(path.read_text(encoding="utf-8"))
         self.default = doc["default_edition"]

@@ -56,8 +56,7 @@ def _walk_fields(cond, out, path=()):
             for i, sub in enumerate(val):
                 _walk_fields(sub, out, path + (key, i))
         elif key.startswith("$"):
-            for name in val:
-                out.append(name) if name not in out else None
+            out.extend(name for name in val if name not in out)
         elif key not in out:
             out.append(key)
 
