@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 from .errors import LvcaiError, UsageError
-from .findings import CHK_PARSE, EXIT_UNCHECKABLE, SEVERITIES, exit_code
+from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
 from .i18n import LANGS
 
@@ -149,6 +149,46 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at):
     if output is None:
         raise click.UsageError("--output FILE is required")
     sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at))
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT… (directory, glob, JSON Lines file or plan)")
+@click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="Where the findings files and the summary go.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the number of CPUs].")
+@click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="Summary formats, comma-separated: json, html, xlsx.")
+@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--profile", default="national", show_default=True)
+@click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force):
+    """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
+    Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
+    be checked; 2: the command was misused."""
+    from . import batch as _batch
+    from .formatters import summary as _summary
+    from .api import get_checker
+    try:
+        wanted = [f.strip() for f in formats.split(",") if f.strip()]
+        bad = [f for f in wanted if f not in _summary.FORMATS]
+        if bad or not wanted:
+            raise UsageError(f"--format {formats}: expected a comma-separated list of {', '.join(_summary.FORMATS)}")
+        doc = _batch.run(inputs, output_dir, jobs=jobs, profile=profile, lang=lang, force=force, fail_on=fail_on,
+                         progress=sys.stderr.isatty(), stream=sys.stderr)
+        meta = get_checker(profile).provenance()
+        meta.pop("rules_applied", None)
+        meta["inputs"] = list(inputs)
+        meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
+        for fmt in wanted:
+            _batch.write_atomic(Path(output_dir) / f"summary.{fmt}", _summary.RENDER[fmt](doc, meta, lang))
+    except LvcaiError as e:
+        click.echo(f"lvcai: error: {e}", err=True)
+        sys.exit(EXIT_UNCHECKABLE)
+    v = doc["verdicts"]
+    click.echo(f"{doc['plans']} plans: {v['compliant']} compliant, {v['not_compliant']} not compliant, "
+               f"{v['not_checkable']} not checkable ({doc['reused']} unchanged); summary in {output_dir}", err=True)
+    threshold = SEVERITIES.index(fail_on)
+    over = any(n for s, n in doc["findings"].items() if SEVERITIES.index(s) >= threshold)
+    sys.exit(EXIT_FINDINGS if v["not_checkable"] or over else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,6 +42,18 @@ def test_two_runs_give_identical_bytes(tmp_path, in_repo, fmt):
     assert report(tmp_path, fmt, *EXAMPLE_ARGS) == report(tmp_path, fmt, *EXAMPLE_ARGS)
 
 
+def test_xlsx_bytes_do_not_depend_on_the_clock(tmp_path, in_repo, monkeypatch):
+    import datetime as dt
+    import openpyxl.writer.excel as excel
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 6, 7, 8, 9, tzinfo=tz)
+    first = report(tmp_path, "xlsx", *EXAMPLE_ARGS)
+    monkeypatch.setattr(excel.datetime, "datetime", Later)   # what openpyxl stamps at save
+    assert report(tmp_path, "xlsx", *EXAMPLE_ARGS) == first
+
+
 def test_nothing_time_dependent_without_generated_at(tmp_path, in_repo):
     html = report(tmp_path, "html", *EXAMPLE_ARGS).decode()
     assert "生成时间" not in html

@@ -1,0 +1,142 @@
+"""Benchmark of `lvcai batch`: end-to-end line items/s, plans/s and peak RSS, and the cost of the parts.
+
+    python bench/batch_bench.py                       # 100k and 1M lines, --jobs 1 and 2
+    python bench/batch_bench.py --lines 100000 --jobs 2
+
+A synthetic round is written to a temporary directory: plans of 10-500 lines drawn over the real
+list codes and (when ../shared/domain is there) off-list codes of the 2022 catalog, about 3% of them
+broken (bad JSON, schema errors). Each run is the real command (`python -m checker batch … --force`)
+in a fresh process; peak RSS is the largest of that process and its workers (RUSAGE_CHILDREN).
+Then one process times the parts on a sample, per line item: read + parse, schema validation,
+facts, rule evaluation (engine), findings (messages), and output (render + atomic write).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from check_bench import codes  # noqa: E402
+
+
+def write_round(directory: Path, n_lines: int, seed=11, broken_share=0.03):
+    rng = random.Random(seed)
+    listed, other = codes()
+    reqs = ["required", "preferred", "none"]
+    written = plans = broken = 0
+    while written < n_lines:
+        n = min(rng.randint(10, 500), n_lines - written)
+        items = []
+        for i in range(n):
+            code = rng.choice(listed) if rng.random() < 0.5 else rng.choice(other)
+            q, price = rng.randint(1, 40), round(rng.uniform(50, 20000), 2)
+            # mostly well-formed requirements: mandatory items required, priority items preferred
+            items.append({"line_id": str(i + 1), "category_code": code, "name": f"物品{i}", "quantity": q, "unit_price": price,
+                          "amount": round(q * price, 2),
+                          "green_requirements": {"energy_saving": rng.choices(reqs, (6, 3, 1))[0],
+                                                 "environmental_label": rng.choices(reqs, (1, 8, 1))[0]}})
+        doc = {"plan_id": f"R-{plans:06d}", "date": "2026-03-01", "catalog_edition": "2022",
+               "agency": {"name": f"预算单位{plans % 97:02d}", "region": "440300"},
+               "projects": [{"project_id": "P1", "name": "项目", "procurement_method": "公开招标",
+                             "evaluation": {"method": "comprehensive_scoring", "price_weight": 30, "green_bonus_points": 2},
+                             "items": items}]}
+        text = json.dumps(doc, ensure_ascii=False)
+        if rng.random() < broken_share:
+            broken += 1
+            text = text[: len(text) // 2] if rng.random() < 0.5 else text.replace('"quantity": ', '"quantity": -', 1)
+        (directory / f"{plans // 1000:03d}").mkdir(exist_ok=True)
+        (directory / f"{plans // 1000:03d}" / f"plan-{plans:06d}.json").write_text(text, encoding="utf-8")
+        written += n
+        plans += 1
+    return plans, broken
+
+
+def run_batch(src, out, jobs):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "checker", "batch", str(src), "--output-dir", str(out), "--jobs", str(jobs),
+                    "--force", "--format", "json,html,xlsx"], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def parts(src, sample=150):
+    """Per-item cost of each part, measured in one process on the first ``sample`` plans."""
+    from checker import facts as _facts, findings as _findings
+    from checker._jsonutil import schema_problems
+    from checker.api import Checker, _meta as api_meta
+    from checker.batch import write_atomic
+    from checker.cli import run_meta
+    from checker.formatters import json_
+    checker = Checker("national")
+    files = sorted(src.rglob("*.json"))[:sample]
+    cost = dict.fromkeys(("read+parse", "schema", "facts", "engine", "findings", "output"), 0.0)
+    items = 0
+    out = Path(tempfile.mkdtemp())
+    for f in files:
+        t0 = time.perf_counter()
+        data = f.read_bytes()
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            continue
+        t1 = time.perf_counter()
+        if schema_problems("plan", doc):
+            continue
+        t2 = time.perf_counter()
+        built = _facts.build(doc, checker.lists, checker.wanted)
+        t3 = time.perf_counter()
+        fired = checker.engine.run(built.facts)
+        t4 = time.perf_counter()
+        fs = sorted((checker._finding(r, fact["id"], built, f.name, doc["plan_id"], ("zh",)) for r, fact in fired),
+                    key=_findings.Finding.sort_key)
+        result = _findings.PlanResult(f.name, "", doc["plan_id"], True, tuple(fs), (), api_meta(doc, built))
+        t5 = time.perf_counter()
+        write_atomic(out / f.name, json_.render([result], run_meta(checker, [result], {}), "zh").encode())
+        t6 = time.perf_counter()
+        for k, a, b in (("read+parse", t0, t1), ("schema", t1, t2), ("facts", t2, t3), ("engine", t3, t4),
+                        ("findings", t4, t5), ("output", t5, t6)):
+            cost[k] += b - a
+        items += len(built.facts)
+    shutil.rmtree(out, ignore_errors=True)
+    total = sum(cost.values())
+    return items, {k: (v / items * 1e6, 100 * v / total) for k, v in cost.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, action="append", help="line items per round (repeatable); default 100k and 1M")
+    ap.add_argument("--jobs", type=int, action="append", help="worker processes (repeatable); default 1 and 2")
+    args = ap.parse_args()
+    print(f"{'lines':>9} {'plans':>6} {'broken':>6} {'jobs':>4} {'wall s':>7} {'items/s':>8} {'plans/s':>7} {'peak RSS MB':>11}")
+    for n in args.lines or [100_000, 1_000_000]:
+        with tempfile.TemporaryDirectory() as tmp:
+            src, out = Path(tmp) / "in", Path(tmp) / "out"
+            src.mkdir()
+            plans, broken = write_round(src, n)
+            for jobs in args.jobs or [1, 2]:
+                wall, peak = run_batch(src, out, jobs)
+                print(f"{n:>9} {plans:>6} {broken:>6} {jobs:>4} {wall:>7.1f} {n / wall:>8,.0f} {plans / wall:>7.1f} {peak:>11.1f}", flush=True)
+            if n == (args.lines or [100_000])[0]:
+                items, costs = parts(src)
+                print(f"\nparts, one process, {items} facts of the first 150 plans (µs per fact, share):")
+                for k, (us, share) in costs.items():
+                    print(f"  {k:<11} {us:7.1f} µs  {share:5.1f}%")
+                print()
+
+
+if __name__ == "__main__":
+    main()

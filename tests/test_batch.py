@@ -1,0 +1,155 @@
+"""lvcai batch: a budget round with broken plans mixed in, incremental and resumable."""
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from conftest import EXAMPLES, ROOT
+
+
+def make_round(directory, base_plan, n=12):
+    """The bundled examples, n generated plans over several agencies, a JSON Lines file, and broken files."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for p in EXAMPLES.glob("*.json"):
+        (directory / p.name).write_bytes(p.read_bytes())
+    sub = directory / "district"
+    sub.mkdir()
+    for i in range(n):
+        doc = copy.deepcopy(base_plan)
+        doc["plan_id"] = f"GEN-{i:03d}"
+        doc["agency"]["name"] = f"示例单位{i % 3}"
+        item = doc["projects"][0]["items"][0]
+        doc["projects"][0]["items"] = [dict(item, line_id=str(k), amount=1000.0 * (i + 1) + k) for k in range(5)]
+        if i % 4 == 0:
+            doc["projects"][0]["items"][0]["green_requirements"] = {"energy_saving": "preferred"}
+        (sub / f"plan-{i:03d}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    (sub / "truncated.json").write_text('{"plan_id": "T", "date": ', encoding="utf-8")
+    lines = [json.dumps(dict(base_plan, plan_id="L1"), ensure_ascii=False), '{"plan_id": 7}', "",
+             json.dumps(dict(base_plan, plan_id="L4"), ensure_ascii=False)]
+    (directory / "round.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return directory
+
+
+def batch(*args):
+    return CliRunner().invoke(main, ["batch", *map(str, args)], catch_exceptions=False)
+
+
+def summary(out):
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]
+
+
+def test_round_produces_plan_files_and_summary(tmp_path, base_plan):
+    src = make_round(tmp_path / "in", base_plan)
+    out = tmp_path / "out"
+    r = batch(src, "--output-dir", out, "--jobs", "2")
+    assert r.exit_code == 1, r.output          # two broken plans make it 1
+    s = summary(out)
+    assert s["plans"] == 3 + 12 + 1 + 3
+    assert s["verdicts"] == {"compliant": 1 + 9 + 2, "not_compliant": 2 + 3, "not_checkable": 2}
+    assert [x["source"].rsplit("/", 1)[-1] for x in s["not_checkable"]] == ["truncated.json", "round.jsonl:2"]
+    assert s["not_checkable"][0]["reason"].startswith("CHK-000 /: is not valid JSON")
+    assert s["not_checkable"][1]["reason"].startswith("CHK-001 /: ")
+    assert s["by_rule"]["GPP-ENE-001"] == 3 + 1 + 1 + 1 and s["by_rule"]["GPP-AWD-001"] == 1
+    assert set(s["by_agency"]) >= {"示例单位0", "示例单位1", "示例单位2", "广州市天河区示范中学"}
+    assert [x["plan_id"] for x in s["largest_not_compliant"]][:2] == ["GZTH-2026-0107", "SZFT-2025-0212"]
+    assert len(list((out / "plans").iterdir())) == s["plans"]
+    one = json.loads(next((out / "plans").glob("school-plan-with-violations-*.json")).read_text(encoding="utf-8"))
+    assert one["results"][0]["verdict"] == "not_compliant" and one["provenance"]["cache_key"]
+    assert "批量检查汇总" in (out / "summary.html").read_text(encoding="utf-8")
+    from openpyxl import load_workbook
+    assert load_workbook(out / "summary.xlsx").sheetnames == ["摘要", "按单位", "按规则", "金额最大的十份不合规计划", "无法检查"]
+
+
+def test_plan_files_match_lvcai_check(tmp_path):
+    out = tmp_path / "out"
+    plan = EXAMPLES / "award-stage-audit.json"
+    batch(plan, "--output-dir", out, "--jobs", "1")
+    got = json.loads(next((out / "plans").iterdir()).read_text(encoding="utf-8"))
+    want = json.loads(CliRunner().invoke(main, ["check", str(plan), "--format", "json"]).stdout)
+    assert got["results"] == want["results"]
+
+
+def test_jobs_1_and_2_give_identical_results(tmp_path, base_plan):
+    src = make_round(tmp_path / "in", base_plan)
+    batch(src, "--output-dir", tmp_path / "a", "--jobs", "1")
+    batch(src, "--output-dir", tmp_path / "b", "--jobs", "2")
+    a = {p.name: p.read_bytes() for p in (tmp_path / "a" / "plans").iterdir()}
+    b = {p.name: p.read_bytes() for p in (tmp_path / "b" / "plans").iterdir()}
+    assert a == b
+    for name in ("summary.json", "summary.html", "summary.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_rerun_is_incremental_and_force_checks_all(tmp_path, base_plan):
+    src = make_round(tmp_path / "in", base_plan)
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "2")
+    first = summary(out)
+    assert first["reused"] == 0
+    again = batch(src, "--output-dir", out, "--jobs", "2")
+    assert summary(out)["reused"] == first["plans"]
+    assert {k: v for k, v in summary(out).items() if k != "reused"} == {k: v for k, v in first.items() if k != "reused"}
+    assert "(19 unchanged)" in again.stderr
+    changed = src / "district" / "plan-001.json"
+    doc = json.loads(changed.read_text(encoding="utf-8"))
+    doc["projects"][0]["evaluation"]["price_weight"] = 20
+    changed.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    batch(src, "--output-dir", out, "--jobs", "1")
+    s = summary(out)
+    assert s["reused"] == first["plans"] - 1 and s["by_rule"]["GPP-EVL-002"] == first["by_rule"].get("GPP-EVL-002", 0) + 1
+    batch(src, "--output-dir", out, "--force")
+    assert summary(out)["reused"] == 0
+
+
+def test_resume_after_a_kill(tmp_path, base_plan):
+    src = tmp_path / "in"
+    src.mkdir()
+    item = base_plan["projects"][0]["items"][0]
+    for i in range(300):
+        doc = copy.deepcopy(base_plan)
+        doc["plan_id"] = f"K-{i}"
+        doc["projects"][0]["items"] = [dict(item, line_id=str(k)) for k in range(40)]
+        (src / f"p{i:03d}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "batch", str(src), "--output-dir", str(out), "--jobs", "1"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / "plans").glob("p*.json"))) < 30:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = list((out / "plans").glob("p*.json"))
+    assert 30 <= len(done) < 300, "the run should have been killed part-way"
+    for p in done:                                   # every file that exists is whole
+        json.loads(p.read_text(encoding="utf-8"))
+    assert not (out / "summary.json").exists()
+    (out / "plans" / ".lvcai-tmp-stale").write_bytes(b"{half")   # as a kill between write and rename leaves
+    batch(src, "--output-dir", out, "--jobs", "2")
+    s = summary(out)
+    assert s["plans"] == 300 and s["reused"] >= len(done)
+    assert sorted(p.name for p in (out / "plans").iterdir() if p.name.startswith(".")) == []
+
+
+def test_exit_codes_and_usage_errors(tmp_path):
+    out = tmp_path / "out"
+    assert batch(EXAMPLES / "office-equipment-compliant.json", "--output-dir", out).exit_code == 0
+    assert batch(EXAMPLES / "office-equipment-compliant.json", "--output-dir", out, "--fail-on", "info").exit_code == 1
+    assert batch(str(EXAMPLES / "*.json"), "--output-dir", out).exit_code == 1      # a glob; violations
+    r = batch(tmp_path / "nowhere", "--output-dir", out)
+    assert r.exit_code == 2 and "no such file or directory" in r.stderr
+    r = batch(EXAMPLES, "--output-dir", out, "--format", "json,pdf")
+    assert r.exit_code == 2 and "--format json,pdf: expected a comma-separated list of json, html, xlsx" in r.stderr
+    r = batch(str(tmp_path / "*.nothing"), "--output-dir", out)
+    assert r.exit_code == 2 and "no file matches" in r.stderr
+
+
+def test_progress_is_quiet_when_not_a_terminal(tmp_path):
+    r = batch(EXAMPLES, "--output-dir", tmp_path / "out", "--jobs", "1")
+    assert r.stderr.count("\n") == 1 and "plans/s" not in r.stderr
