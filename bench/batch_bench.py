@@ -78,7 +78,7 @@ def parts(src, sample=150):
     from checker import facts as _facts, findings as _findings
     from checker._jsonutil import schema_problems
     from checker.api import Checker, _meta as api_meta
-    from checker.batch import write_atomic
+    from checker._io import write_atomic
     from checker.cli import run_meta
     from checker.formatters import json_
     checker = Checker("national")

@@ -19,16 +19,15 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._io import TMP_PREFIX as _TMP_PREFIX, write_atomic
 from .errors import UsageError
 from .findings import CHK_PARSE, SEVERITIES
 
 TOP_N = 10
-_TMP_PREFIX = ".lvcai-tmp-"
 
 
 # -- inputs ----------------------------------------------------------------------------------------
@@ -151,20 +150,6 @@ def check_one(source: Source) -> dict:
     text = json_.render([result], meta, st["lang"])
     write_atomic(target, text.encode("utf-8"))
     return _record(json.loads(text), name, False)
-
-
-def write_atomic(target: Path, data: bytes):
-    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- the summary -----------------------------------------------------------------------------------

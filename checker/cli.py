@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from . import __version__
+from ._io import write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
@@ -42,18 +42,7 @@ def write_output(data, output: str | None, inputs) -> None:
     directory = target.resolve().parent
     if not directory.is_dir():
         raise UsageError(f"--output {output}: directory {directory} does not exist")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes 0600; a report is for others to read
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def parse_generated_at(value):
@@ -179,7 +168,7 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force):
         meta["inputs"] = list(inputs)
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
         for fmt in wanted:
-            _batch.write_atomic(Path(output_dir) / f"summary.{fmt}", _summary.RENDER[fmt](doc, meta, lang))
+            write_atomic(Path(output_dir) / f"summary.{fmt}", _summary.RENDER[fmt](doc, meta, lang))
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
         sys.exit(EXIT_UNCHECKABLE)

@@ -1,5 +1,6 @@
 """The lvcai check command as a user runs it: exit codes, stdin, bad input, output files."""
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
@@ -94,6 +95,9 @@ def test_output_file_is_written_and_an_input_is_never_overwritten(tmp_path):
     out = tmp_path / "report.json"
     assert run(COMPLIANT, "--format", "json", "--output", str(out)).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["results"][0]["verdict"] == "compliant"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask      # readable by others, not mkstemp's 0600
     plan = tmp_path / "plan.json"
     original = (EXAMPLES / "office-equipment-compliant.json").read_bytes()
     plan.write_bytes(original)

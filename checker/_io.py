@@ -1,0 +1,24 @@
+"""Writing files so that a reader, or a killed run, never sees half of one."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TMP_PREFIX = ".lvcai-tmp-"
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
+    outputs are for others to read), then rename it over ``target``."""
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
