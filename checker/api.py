@@ -58,10 +58,18 @@ class Checker:
                 condition = {"$and": [{"$or": [{"stage": s} for s in rule.stages]}, condition]}
             compiled.append((rule.id, rule.fact, condition))
         self.engine = Engine(compiled)
+        self._provenance = None
 
     # -- provenance ---------------------------------------------------------------------------
     def provenance(self) -> dict:
-        """What a result depends on besides the input: tool, profile, rule packs, list editions."""
+        """What a result depends on besides the input: tool, profile, rule packs, list editions.
+
+        Computed once per Checker (it hashes the list files); callers get a shallow copy to extend."""
+        if self._provenance is None:
+            self._provenance = self._compute_provenance()
+        return dict(self._provenance)
+
+    def _compute_provenance(self) -> dict:
         return {
             "tool": {"name": "lvcai", "version": __version__},
             "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.profile.params.items()))},

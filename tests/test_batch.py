@@ -153,3 +153,18 @@ def test_exit_codes_and_usage_errors(tmp_path):
 def test_progress_is_quiet_when_not_a_terminal(tmp_path):
     r = batch(EXAMPLES, "--output-dir", tmp_path / "out", "--jobs", "1")
     assert r.stderr.count("\n") == 1 and "plans/s" not in r.stderr
+
+
+def test_progress_bar_on_a_terminal():
+    import io
+    from checker.batch import _Progress
+    out = io.StringIO()
+    bar = _Progress(40, True, out)
+    bar.update(10, final=False)
+    bar.update(40, final=True)
+    lines = out.getvalue().split("\r")
+    assert lines[1].startswith("[#######.......................] 10/40 plans · ") and "plans/s · ETA" in lines[1]
+    assert lines[-1].startswith("[##############################] 40/40 plans") and lines[-1].endswith("\n")
+    quiet = io.StringIO()
+    _Progress(40, False, quiet).update(40, final=True)
+    assert quiet.getvalue() == ""
