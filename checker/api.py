@@ -23,7 +23,7 @@ CHK_DUPLICATE = "CHK-002"
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
     "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
-             "env_rows", "params"},
+             "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry"},
     "project": {"pointer", "project_id", "name", "nature_derived", "params"},
     "plan": {"pointer", "plan_id", "date", "missing_lists", "params", *(f"{k}_amount" for k in
              ("total", "listed", "mandatory", "priority", "required", "preferred")),
@@ -38,7 +38,11 @@ def _reject_constant(name):
 class Checker:
     """Rules, lists and engine for one profile; build once per process and call :meth:`check`."""
 
-    def __init__(self, profile: str = "national", rules_dir=None):
+    def __init__(self, profile: str = "national", rules_dir=None, refdata=None):
+        """``refdata``: a :class:`checker.refdata.RefData` (certificates, bodies, credit, catalogs);
+        None checks against an empty one, so the checks that need data say "not verified"."""
+        from .refdata import RefData
+        self.refdata = refdata if refdata is not None else RefData.for_checking(_EMPTY)
         self.registry = Registry(rules_dir)
         self.profile = self.registry.profile(profile)
         self.lists = Lists(rules_dir / "lists" if rules_dir else None)
@@ -80,6 +84,7 @@ class Checker:
                        "unverified_rows": sum(1 for r in d["rows"] if not r["verified"]), "rows": len(d["rows"]),
                        "sha256": hashlib.sha256(d["_path"].read_bytes()).hexdigest()}
                       for d in self.lists.all_editions()],
+            "registry": {"imports": self.refdata.imports_brief()},
             "rules_applied": [{"id": r.id, "severity": r.severity, "title": r.title,
                                "legal_basis": [dict(b) for b in r.legal_basis]}
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],
@@ -109,7 +114,7 @@ class Checker:
         dupes = _duplicate_ids(doc)
         if dupes:
             return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
-        built = _facts.build(doc, self.lists, self.wanted)
+        built = _facts.build(doc, self.lists, self.wanted, self.refdata)
         fired = self.engine.run(built.facts)
         findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
                           key=Finding.sort_key)
@@ -168,7 +173,12 @@ def _meta(doc, built) -> dict:
     }
 
 
+_EMPTY = "/nonexistent/lvcai-empty-registry.sqlite"   # RefData.for_checking makes an empty one
+
+
 @lru_cache(maxsize=None)
-def get_checker(profile: str = "national") -> Checker:
-    """One Checker per profile per process."""
-    return Checker(profile)
+def get_checker(profile: str = "national", registry: str | None = None) -> Checker:
+    """One Checker per profile and registry per process. ``registry``: a registry file; None uses
+    $LVCAI_REGISTRY or the default place (checker.refdata.default_path), empty if nothing is there."""
+    from .refdata import RefData
+    return Checker(profile, refdata=RefData.for_checking(registry))

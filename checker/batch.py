@@ -8,7 +8,7 @@ and a summary for the finance bureau.
 * Output: ``DIR/plans/<name>.json`` per plan, the same JSON as ``lvcai check --format json`` with a
   ``cache_key`` in its provenance; written to a temporary file and renamed, so a killed run leaves no
   half-written file. A plan whose output carries the same key (content hash, tool version, profile,
-  rule-pack and list digests, language) is not checked again unless ``force``.
+  rule-pack and list digests, registry imports, language) is not checked again unless ``force``.
 * Summary: folded from small per-plan records as they arrive, in any order, then sorted, so the
   result does not depend on ``jobs``.
 """
@@ -99,11 +99,12 @@ def output_name(source: Source) -> str:
 _STATE = {}
 
 
-def _init_worker(profile, lang, out_dir, force, fail_on):
+def _init_worker(profile, lang, out_dir, force, fail_on, registry=None):
     from .api import get_checker
-    checker = get_checker(profile)
+    checker = get_checker(profile, registry)
     prov = checker.provenance()
-    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], lang], sort_keys=True)
+    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], lang],
+                             sort_keys=True)
     _STATE.update(checker=checker, prov=prov, lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
                   edition=hashlib.sha256(edition_key.encode()).hexdigest())
 
@@ -235,7 +236,7 @@ class _Progress:
 
 
 def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, fail_on="error",
-        progress=False, stream=None):
+        progress=False, stream=None, registry=None):
     """Check every plan of ``inputs``; returns the summary document (also written to summary.json)."""
     out = Path(out_dir)
     (out / "plans").mkdir(parents=True, exist_ok=True)
@@ -245,7 +246,7 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
     summary = Summary()
-    args = (profile, lang, str(out), force, fail_on)
+    args = (profile, lang, str(out), force, fail_on, registry)
     if jobs == 1:
         _init_worker(*args)
         for i, src in enumerate(sources, 1):

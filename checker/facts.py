@@ -7,6 +7,7 @@ rule tests (``Checker`` passes that set), so the engine sees small facts.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .lists import LIST_KINDS, STRICTNESS, Lists
@@ -29,6 +30,13 @@ FIELDS = {
         "env_pref_applied": "award: true when the evaluation granted the environmental-label preference",
         "amount": "the item's amount in CNY",
         "eval_method": "its project's evaluation method",
+        "code_in_catalog": "the code in the registry's catalog of the plan's edition: known | unknown (absent when that catalog is not loaded)",
+        "energy_reg": "award: the energy-saving certificate against the registry: ok | not_in_registry | revoked | suspended | expired | mismatch (absent when there is no certificate or no certificate data)",
+        "env_reg": "award: the environmental-label certificate against the registry, as energy_reg",
+        "energy_body": "award: the energy-saving certificate's issuer on the plan date: designated | not_designated (absent without body data)",
+        "env_body": "award: the environmental-label certificate's issuer, as energy_body",
+        "supplier_ban": "award: banned when a credit record's ban covers the plan date, clear otherwise (absent without credit data or credit code)",
+        "supplier_records": "award: the number of integrity records (诚信档案) against the supplier",
     },
     "project": {
         "stage": "plan stage",
@@ -46,6 +54,10 @@ FIELDS = {
         "catalog_edition_assumed": "true when the plan did not say which catalog edition its codes use",
         "lists_in_force": "true when a list edition is in force on the plan date for every list",
         "total_amount": "the plan's amount in CNY",
+        "catalog_loaded": "true when the registry holds the catalog of the plan's edition",
+        "certificates_loaded": "true when the registry holds certificate data",
+        "bodies_loaded": "true when the registry holds the designated certification bodies",
+        "credit_loaded": "true when the registry holds credit records",
     },
 }
 
@@ -80,8 +92,49 @@ def _pct(part, whole):
     return round(100.0 * part / whole, 1) if whole else 0.0
 
 
-def build(plan: dict, lists: Lists, wanted: dict) -> Facts:
-    """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test."""
+def _same(a, b):
+    return a is None or b is None or a.strip().casefold() == b.strip().casefold()
+
+
+_CODE = re.compile(r"[ABC][0-9]{2,10}")
+
+
+def _category_matches(category, item) -> bool:
+    """A certificate's category: a catalog code must be the item's; a product type, its product_type."""
+    if not category:
+        return True
+    if _CODE.fullmatch(category):
+        return category == item["category_code"]
+    return _same(category, item.get("product_type"))
+
+
+def _registry_cert(refdata, certs, kind, date, item, award):
+    """(status, body status, registry row) of the item's certificate of ``kind`` against the registry."""
+    mine = [c for c in certs if c.get("type") == kind]
+    if not mine or not refdata.loaded["certificates"]:
+        return None, None, None
+    cert = mine[0]
+    row = refdata.certificate(kind, cert["number"])
+    if row is None:
+        return "not_in_registry", None, None
+    if row["status"] != "valid":
+        status = row["status"]
+    elif not (row["issued"] <= date <= row["expires"]):
+        status = "expired"
+    elif not (_same(row["brand"], award.get("brand")) and _same(row["model"], award.get("model"))
+              and _category_matches(row["category"], item)):
+        status = "mismatch"
+    else:
+        status = "ok"
+    body = None
+    if refdata.loaded["bodies"]:
+        body = "designated" if refdata.body_designated(row["issuer"], kind, date) else "not_designated"
+    return status, body, row
+
+
+def build(plan: dict, lists: Lists, wanted: dict, refdata=None) -> Facts:
+    """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
+    ``refdata``: the reference registry (see checker.refdata), or None for none."""
     out = Facts()
     date = plan["date"]
     stage = plan.get("stage", "plan")
@@ -112,6 +165,8 @@ def build(plan: dict, lists: Lists, wanted: dict) -> Facts:
             f = {"id": "#" + ptr, "kind": "item", "stage": stage, "category_code": code,
                  "code_form_ok": lists.catalogs.code_ok(cat, code), "amount": item["amount"],
                  "eval_method": ev["method"]}
+            if refdata is not None and cat in refdata.loaded["catalogs"]:
+                f["code_in_catalog"] = "known" if refdata.catalog_has(cat, code) else "unknown"
             ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project["project_id"],
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
                    "product_type": item.get("product_type"), "catalog_edition": cat, "date": date, "rows": {}}
@@ -128,9 +183,23 @@ def build(plan: dict, lists: Lists, wanted: dict) -> Facts:
                 if stage == "award":
                     f[f"{short}_cert"] = _cert_status(certs, kind, date)
                     f[f"{short}_pref_applied"] = kind in applied
+                    if refdata is not None:
+                        f[f"{short}_reg"], f[f"{short}_body"], row = _registry_cert(refdata, certs, kind, date, item, award)
+                        ctx[f"{short}_registry"] = row
                 ctx["rows"][kind] = res.rows if res else ()
                 strictest = max(strictest, obligation, key=STRICTNESS.index)
                 has_preferred = has_preferred or req == "preferred"
+            if stage == "award" and refdata is not None:
+                supplier = award.get("supplier", {})
+                code_ = supplier.get("credit_code")
+                ctx["supplier"] = supplier.get("name")
+                if code_ and refdata.loaded["credit"]:
+                    bans = refdata.bans(code_, date)
+                    f["supplier_ban"] = "banned" if bans else "clear"
+                    ctx["ban"] = bans[0] if bans else None
+                records = refdata.integrity_records(code_) if code_ else []
+                f["supplier_records"] = len(records)
+                ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
             amount = float(item["amount"])
             p_amount += amount
             totals["total"] += amount
@@ -162,6 +231,9 @@ def build(plan: dict, lists: Lists, wanted: dict) -> Facts:
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
                  "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force,
                  "total_amount": totals["total"]}
+    if refdata is not None:
+        plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
+                         bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])
     out.context["#"] = {
         "pointer": "", "plan_id": plan["plan_id"], "date": date, "catalog_edition": cat, "rows": {},
         "missing_lists": ", ".join(k for k in LIST_KINDS if not out.editions[k]),

@@ -77,7 +77,11 @@ def default_path() -> Path:
     return Path(base) / "lvcai" / "registry.sqlite"
 
 
-def _connect(path: Path, create: bool) -> sqlite3.Connection:
+def _connect(path: Path | None, create: bool) -> sqlite3.Connection:
+    if path is None:   # an empty registry: checks that need data say "not verified"
+        con = sqlite3.connect(":memory:", isolation_level=None)
+        con.executescript(_SCHEMA_SQL)
+        return con
     if not create and not path.exists():
         raise UsageError(f"registry {path} does not exist (import data first, or name another with --registry)")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +203,23 @@ class RefData:
     def __init__(self, path: Path | None = None, create: bool = False):
         self.path = Path(path) if path else default_path()
         self.con = _connect(self.path, create)
+        self.loaded = self._loaded()
+
+    def _loaded(self) -> dict:
+        """Which kinds of data the registry holds (checks of a kind it lacks say "not verified")."""
+        return {"catalogs": {e for (e,) in self.con.execute("SELECT DISTINCT edition FROM catalog")},
+                **{t: self.has(t) for t in ("certificates", "bodies", "credit")}}
+
+    @classmethod
+    def for_checking(cls, path: Path | None = None) -> "RefData":
+        """The registry at ``path`` (or the default place) for reading; an empty one if no file is there."""
+        path = Path(path) if path else default_path()
+        if path.exists():
+            return cls(path)
+        empty = cls.__new__(cls)
+        empty.path, empty.con = path, _connect(None, True)
+        empty.loaded = empty._loaded()
+        return empty
 
     # imports
     def import_file(self, kind: str, path: Path, edition: str | None = None, skip_bad: bool = False,
@@ -292,6 +313,14 @@ class RefData:
         finally:
             con.execute("COMMIT")
         return snap
+
+    def has(self, table) -> bool:
+        return self.con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
+    def imports_brief(self):
+        """What a result depends on in the registry (no paths, so outputs do not depend on the machine)."""
+        return [dict(zip(("kind", "file", "sha256", "rows", "edition"), r)) for r in
+                self.con.execute("SELECT kind, file, sha256, rows, edition FROM imports ORDER BY id")]
 
     def catalog_has(self, edition, code) -> bool:
         return self.con.execute("SELECT 1 FROM catalog WHERE edition=? AND code=?", (edition, code)).fetchone() is not None

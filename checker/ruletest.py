@@ -54,10 +54,34 @@ def apply_set(doc, edits: dict, where: str = ""):
     return doc
 
 
+def example_refdata(rules_dir):
+    """A registry built from rules/examples/registry/ (certificates, bodies, credit, catalog-<edition>,
+    records), in a temporary file, for examples that say ``"registry": "examples"``."""
+    import csv
+    import tempfile
+    from pathlib import Path
+    from .refdata import RefData
+    src = Path(rules_dir) / "examples" / "registry"
+    ref = RefData(Path(tempfile.mkdtemp(prefix="lvcai-examples-")) / "registry.sqlite", create=True)
+    for path in sorted(src.glob("*.csv")):
+        kind, _, edition = path.stem.partition("-")
+        if kind == "records":
+            with open(path, encoding="utf-8") as fh:
+                for r in csv.DictReader(fh):
+                    ref.record(r["credit_code"], r["name"], r["finding"], on="2025-12-01")
+        else:
+            ref.import_file(kind, path, edition=edition or None)
+    ref.loaded = ref._loaded()
+    return ref
+
+
 def run_examples(checker, rule_ids=None):
-    """Every example of the checker's active rules (or of ``rule_ids``) → [Outcome]."""
+    """Every example of the checker's active rules (or of ``rule_ids``) → [Outcome]. Examples marked
+    ``"registry": "examples"`` run against the example registry instead of the checker's."""
+    from .api import Checker
     bases = {}
     out = []
+    with_registry = None
     for rule in sorted(checker.rules.values(), key=lambda r: r.id):
         if rule_ids and rule.id not in rule_ids:
             continue
@@ -71,7 +95,13 @@ def run_examples(checker, rule_ids=None):
                         raise DataError(where, "/base", f"no example base plan {path}")
                     bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
                 plan = apply_set(bases[base_name], ex["set"], where)
-                result = checker.check_document(plan, where)
+                runner = checker
+                if ex.get("registry") == "examples":
+                    if with_registry is None:
+                        with_registry = Checker(checker.profile.id, checker.registry.directory,
+                                                example_refdata(checker.registry.directory))
+                    runner = with_registry
+                result = runner.check_document(plan, where)
                 if not result.checkable:
                     ptr, _, msg = result.errors[0]
                     out.append(Outcome(rule.id, kind, n, ex["title"], False, f"example plan is not checkable: {ptr}: {msg}"))

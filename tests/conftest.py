@@ -1,4 +1,6 @@
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 # shared/ sits beside the checkout, on developer machines and in CI.
 SHARED_DOMAIN = ROOT.parent / "shared" / "domain"
+# Never read a registry the machine's user may have at the default place: tests name theirs.
+os.environ["LVCAI_REGISTRY"] = str(Path(tempfile.mkdtemp(prefix="lvcai-test-")) / "absent.sqlite")
 
 
 def pytest_addoption(parser):
