@@ -45,7 +45,7 @@ class Checker:
         self.refdata = refdata if refdata is not None else RefData.for_checking(_EMPTY)
         self.registry = Registry(rules_dir)
         self.profile = self.registry.profile(profile)
-        self.lists = Lists(rules_dir / "lists" if rules_dir else None)
+        self.lists = Lists(rules_dir / "lists" if rules_dir else None, self.refdata.list_docs())
         active = self.registry.active(self.profile)
         self.rules = {rule.id: rule for rule, _ in active}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
@@ -82,7 +82,9 @@ class Checker:
             "lists": [{"edition_id": d["edition_id"], "document": d["document"], "effective_from": d["effective_from"],
                        "effective_until": d["effective_until"], "verified": d["verified"],
                        "unverified_rows": sum(1 for r in d["rows"] if not r["verified"]), "rows": len(d["rows"]),
-                       "sha256": hashlib.sha256(d["_path"].read_bytes()).hexdigest()}
+                       "sha256": hashlib.sha256(d["_path"].read_bytes() if d["_path"] else
+                                                 json.dumps(d["rows"], ensure_ascii=False, sort_keys=True).encode()).hexdigest(),
+                       **({"imported": True} if d.get("_imported") else {})}
                       for d in self.lists.all_editions()],
             "registry": {"imports": self.refdata.imports_brief()},
             "rules_applied": [{"id": r.id, "severity": r.severity, "title": r.title,

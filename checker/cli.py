@@ -70,7 +70,12 @@ def main():
     """lvcai (绿采): check procurement plans against green-procurement obligations."""
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at):
+REGISTRY_OPTION = click.option(
+    "--registry", type=click.Path(dir_okay=False), envvar="LVCAI_REGISTRY", show_envvar=True,
+    help="The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
+
+
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -79,7 +84,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at):
         if fmt in BINARY and output is None:
             raise UsageError(f"--format {fmt} writes a file: give --output FILE")
         stamp = parse_generated_at(generated_at)
-        checker = get_checker(profile)
+        checker = get_checker(profile, registry)
         results = []
         for source, data, err in read_inputs(plans):
             if err is not None:
@@ -115,6 +120,7 @@ def _common(f):
         click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
         click.option("--generated-at", metavar="ISO-TIME",
                      help="Print this time in the report; without it nothing time-dependent is printed."),
+        REGISTRY_OPTION,
     ]):
         f = deco(f)
     return f
@@ -123,21 +129,21 @@ def _common(f):
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
-def check(plans, fmt, output, fail_on, lang, profile, generated_at):
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry):
     """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
     could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry))
 
 
 @main.command()
@@ -149,7 +155,8 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at):
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
 @click.option("--profile", default="national", show_default=True)
 @click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
-def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force):
+@REGISTRY_OPTION
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused."""
@@ -162,8 +169,8 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force):
         if bad or not wanted:
             raise UsageError(f"--format {formats}: expected a comma-separated list of {', '.join(_summary.FORMATS)}")
         doc = _batch.run(inputs, output_dir, jobs=jobs, profile=profile, lang=lang, force=force, fail_on=fail_on,
-                         progress=sys.stderr.isatty(), stream=sys.stderr)
-        meta = get_checker(profile).provenance()
+                         progress=sys.stderr.isatty(), stream=sys.stderr, registry=registry)
+        meta = get_checker(profile, registry).provenance()
         meta.pop("rules_applied", None)
         meta["inputs"] = list(inputs)
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
@@ -178,6 +185,152 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force):
     threshold = SEVERITIES.index(fail_on)
     over = any(n for s, n in doc["findings"].items() if SEVERITIES.index(s) >= threshold)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or over else EXIT_OK)
+
+
+def _fail(e):
+    click.echo(f"lvcai: error: {e}", err=True)
+    sys.exit(EXIT_UNCHECKABLE)
+
+
+@main.group()
+def registry():
+    """The reference registry: catalogs, list editions, certificates, designated bodies, credit
+    records and integrity records, in one SQLite file."""
+
+
+@registry.command("import")
+@click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit"]))
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--edition", help="catalog: which edition the file is (2013 or 2022).")
+@click.option("--skip-bad", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
+@REGISTRY_OPTION
+def registry_import(kind, file, edition, skip_bad, rejects, registry):
+    """Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
+    a list edition as JSON). A file with bad rows is rejected whole, every bad row listed (exit 2)."""
+    from .refdata import RefData
+    try:
+        ref = RefData(registry, create=True)
+        rej = Path(rejects) if rejects else (Path(file).with_suffix(".rejects.csv") if skip_bad else None)
+        res = ref.import_file(kind, Path(file), edition=edition, skip_bad=skip_bad, rejects=rej)
+    except LvcaiError as e:
+        _fail(e)
+    if res.already:
+        click.echo(f"{file}: already imported (sha256 {res.sha256[:16]}…); nothing changed")
+    else:
+        click.echo(f"{file}: imported {res.imported} {kind} row(s) into {ref.path}")
+    if res.rejected:
+        click.echo(f"{file}: {len(res.rejected)} row(s) rejected, written to {rej}", err=True)
+
+
+@registry.command("stats")
+@REGISTRY_OPTION
+def registry_stats(registry):
+    """How much of each kind the registry holds."""
+    from .refdata import RefData
+    try:
+        ref = RefData(registry)
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"registry: {ref.path}")
+    for k, n in ref.counts().items():
+        click.echo(f"{k:<13} {n}")
+    click.echo(f"catalogs      {', '.join(sorted(ref.loaded['catalogs'])) or '-'}")
+
+
+@registry.command("history")
+@REGISTRY_OPTION
+def registry_history(registry):
+    """Every import: when, by whom, which file (SHA-256), how many rows."""
+    from .refdata import RefData
+    try:
+        ref = RefData(registry)
+    except LvcaiError as e:
+        _fail(e)
+    for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
+        click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
+
+
+@registry.command("show")
+@click.argument("kind", type=click.Choice(["certificate", "supplier", "catalog"]))
+@click.argument("key")
+@click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="certificate: which type.")
+@click.option("--edition", default="2022", show_default=True, help="catalog: which edition.")
+@click.option("--date", help="supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
+@REGISTRY_OPTION
+def registry_show(kind, key, cert_type, edition, date, registry):
+    """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
+    records), a catalog code."""
+    import json as _json
+    from .refdata import RefData
+    try:
+        ref = RefData(registry)
+    except LvcaiError as e:
+        _fail(e)
+    if kind == "certificate":
+        found = [c for t in ([cert_type] if cert_type else ["energy_saving", "environmental_label"])
+                 for c in [ref.certificate(t, key)] if c]
+    elif kind == "supplier":
+        bans = ref.bans(key, date) if date else ref.bans_all(key)
+        records = ref.integrity_records(key)
+        found = [{"credit_code": key, "bans": bans, "integrity_records": records}] if bans or records else []
+    else:
+        found = [{"edition": edition, "code": key}] if ref.catalog_has(edition, key) else []
+    click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
+    sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
+
+
+@registry.command("record")
+@click.argument("credit_code")
+@click.option("--name", required=True, help="The supplier's name.")
+@click.option("--finding", required=True, help="What the audit found (e.g. a false certificate claim).")
+@click.option("--plan-id", help="The plan the finding concerns.")
+@click.option("--date", "on", help="The day of the finding (YYYY-MM-DD) [default: today].")
+@REGISTRY_OPTION
+def registry_record(credit_code, name, finding, plan_id, on, registry):
+    """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
+    from .refdata import RefData
+    try:
+        if on:
+            parse_generated_at(on)
+        RefData(registry, create=True).record(credit_code, name, finding, plan_id, on)
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"recorded against {credit_code} ({name})")
+
+
+@main.group("lists")
+def lists_group():
+    """The category-list editions: built in, and imported into the registry."""
+
+
+@lists_group.command("diff")
+@click.argument("edition_a")
+@click.argument("edition_b")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@REGISTRY_OPTION
+def lists_diff(edition_a, edition_b, lang, registry):
+    """Rows added, removed and with a changed obligation from EDITION_A to EDITION_B (edition ids
+    such as energy_saving/2019). Exit 0 when they are the same, 1 when they differ."""
+    from .api import get_checker
+    from .i18n import label
+    from .lists import diff
+    try:
+        lists = get_checker("national", registry).lists
+        d = diff(lists.edition(edition_a), lists.edition(edition_b))
+    except LvcaiError as e:
+        _fail(e)
+    row = lambda r: f"{r['id']} {r['code_2013'] or '-'} {r['name']} ({label(r['obligation'], lang)})"
+    for r in d["added"]:
+        click.echo(f"+ {row(r)}")
+    for r in d["removed"]:
+        click.echo(f"- {row(r)}")
+    for a, b in d["changed"]:
+        click.echo(f"~ {row(a)} -> {label(b['obligation'], lang)}")
+    n = len(d["added"]) + len(d["removed"]) + len(d["changed"])
+    click.echo(f"{edition_a} -> {edition_b}: {len(d['added'])} added, {len(d['removed'])} removed, "
+               f"{len(d['changed'])} obligation changed", err=True)
+    sys.exit(EXIT_FINDINGS if n else EXIT_OK)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import _paths
 from ._jsonutil import load_data
-from .errors import DataError
+from .errors import DataError, UsageError
 
 #: Obligations from the weakest to the strictest; "none" is off the list.
 STRICTNESS = ("none", "priority", "mandatory")
@@ -132,28 +132,40 @@ class ListIndex:
 class Lists:
     """Every list edition under rules/lists/, selected by plan date."""
 
-    def __init__(self, directory: Path | None = None):
+    def __init__(self, directory: Path | None = None, imported=()):
+        """The built-in editions in ``directory`` plus ``imported`` ones (list docs from the registry,
+        already validated); an imported edition with a built-in's id replaces it."""
         directory = directory or (_paths.rules_dir() / "lists")
         self.catalogs = CatalogEditions(directory / "catalog_editions.json")
         self.editions: dict[str, list[dict]] = {k: [] for k in LIST_KINDS}
+        docs = {}
         for path in sorted(directory.glob("*.json")):
             if path.name == "catalog_editions.json":
                 continue
             doc = load_data(path, "list")
             doc["_path"] = path
+            docs[doc["edition_id"]] = doc
+        for doc in imported:
+            docs[doc["edition_id"]] = dict(doc, _path=None, _imported=True)
+        for doc in docs.values():
             self.editions[doc["list"]].append(doc)
         for kind, eds in self.editions.items():
             eds.sort(key=lambda d: d["effective_from"])
             for a, b in zip(eds, eds[1:]):
-                if a["effective_until"] is None or a["effective_until"] > b["effective_from"]:
-                    raise DataError(b["_path"], "/effective_from",
-                                    f"overlaps {a['edition_id']}, which must end (effective_until) by {b['effective_from']}")
+                if a["effective_until"] is not None and a["effective_until"] > b["effective_from"]:
+                    raise DataError(b["_path"] or f"registry list {b['edition_id']}", "/effective_from",
+                                    f"overlaps {a['edition_id']}, which is in force until {a['effective_until']}")
+        self._until = {d["edition_id"]: d["effective_until"] for eds in self.editions.values() for d in eds}
+        for eds in self.editions.values():
+            for a, b in zip(eds, eds[1:]):   # a new edition ends the one before it
+                self._until[a["edition_id"]] = a["effective_until"] or b["effective_from"]
         self._index: dict[tuple, ListIndex] = {}
 
     def in_force(self, kind: str, date: str) -> dict | None:
         """The edition of list ``kind`` in force on ``date`` (YYYY-MM-DD), or None."""
         for doc in reversed(self.editions[kind]):
-            if doc["effective_from"] <= date and (doc["effective_until"] is None or date < doc["effective_until"]):
+            until = self._until[doc["edition_id"]]
+            if doc["effective_from"] <= date and (until is None or date < until):
                 return doc
         return None
 
@@ -165,6 +177,23 @@ class Lists:
 
     def all_editions(self):
         return [d for k in LIST_KINDS for d in self.editions[k]]
+
+    def edition(self, edition_id: str) -> dict:
+        for d in self.all_editions():
+            if d["edition_id"] == edition_id:
+                return d
+        have = ", ".join(d["edition_id"] for d in self.all_editions())
+        raise UsageError(f"no list edition '{edition_id}' (have: {have})")
+
+
+def diff(a: dict, b: dict) -> dict:
+    """Rows added, removed and with a changed obligation from edition ``a`` to ``b``, matched by their
+    2013 code and product type."""
+    key = lambda r: (r["code_2013"] or "", r["product_type"])
+    ra, rb = {key(r): r for r in a["rows"]}, {key(r): r for r in b["rows"]}
+    return {"added": [rb[k] for k in sorted(rb.keys() - ra.keys())],
+            "removed": [ra[k] for k in sorted(ra.keys() - rb.keys())],
+            "changed": [(ra[k], rb[k]) for k in sorted(ra.keys() & rb.keys()) if ra[k]["obligation"] != rb[k]["obligation"]]}
 
 
 def parse_date(text: str) -> _dt.date:

@@ -339,6 +339,12 @@ class RefData:
                 self.con.execute("SELECT name, conduct, penalty, ban_start, ban_end, authority, source FROM credit "
                                  "WHERE credit_code=? AND ban_start<=? AND ban_end>=? ORDER BY ban_start", (credit_code, date, date))]
 
+    def bans_all(self, credit_code):
+        """Every credit record of a supplier, in force or not."""
+        return [dict(zip(("name", "conduct", "penalty", "ban_start", "ban_end", "authority", "source"), r)) for r in
+                self.con.execute("SELECT name, conduct, penalty, ban_start, ban_end, authority, source FROM credit "
+                                 "WHERE credit_code=? ORDER BY ban_start", (credit_code,))]
+
     def integrity_records(self, credit_code):
         return [dict(zip(("finding", "plan_id", "recorded_on", "recorded_by"), r)) for r in
                 self.con.execute("SELECT finding, plan_id, recorded_on, recorded_by FROM records WHERE credit_code=? ORDER BY id",

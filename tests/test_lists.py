@@ -110,7 +110,7 @@ def test_editions_are_selected_by_date():
     assert LISTS.in_force("environmental_label", "2026-11-23")["edition_id"] == "environmental_label/2019"
 
 
-def test_overlapping_editions_are_rejected(tmp_path):
+def test_a_new_edition_ends_the_one_before_and_explicit_overlaps_are_rejected(tmp_path):
     import shutil
     from checker.errors import DataError
     d = tmp_path / "lists"
@@ -118,11 +118,11 @@ def test_overlapping_editions_are_rejected(tmp_path):
     doc = json.loads((d / "energy_saving_2019.json").read_text(encoding="utf-8"))
     doc["edition"], doc["edition_id"], doc["effective_from"] = "2027", "energy_saving/2027", "2027-01-01"
     (d / "energy_saving_2027.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(DataError, match="overlaps energy_saving/2019"):
-        Lists(d)
-    old = json.loads((d / "energy_saving_2019.json").read_text(encoding="utf-8"))
-    old["effective_until"] = "2027-01-01"
-    (d / "energy_saving_2019.json").write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
     lists = Lists(d)
     assert lists.in_force("energy_saving", "2026-12-31")["edition_id"] == "energy_saving/2019"
     assert lists.in_force("energy_saving", "2027-01-01")["edition_id"] == "energy_saving/2027"
+    old = json.loads((d / "energy_saving_2019.json").read_text(encoding="utf-8"))
+    old["effective_until"] = "2027-06-01"
+    (d / "energy_saving_2019.json").write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match="overlaps energy_saving/2019, which is in force until 2027-06-01"):
+        Lists(d)
