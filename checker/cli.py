@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -64,7 +65,23 @@ def run_meta(checker, results, options, generated_at=None) -> dict:
     return meta
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Lvcai(click.Group):
+    """Every command: an unexpected error (a bug of ours) is one line for the user and exit 2;
+    LVCAI_DEBUG=1 shows the traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as e:
+            if os.environ.get("LVCAI_DEBUG"):
+                raise
+            click.echo(f"lvcai: internal error: {type(e).__name__}: {e} (set LVCAI_DEBUG=1 for the traceback)", err=True)
+            ctx.exit(EXIT_UNCHECKABLE)
+
+
+@click.group(cls=_Lvcai, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lvcai")
 def main():
     """lvcai (绿采): check procurement plans against green-procurement obligations."""
@@ -75,7 +92,7 @@ REGISTRY_OPTION = click.option(
     help="The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None):
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -95,16 +112,13 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             for ptr, rid, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
+        if explain:
+            options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         data = FORMATTERS[fmt](results, run_meta(checker, results, options, stamp), lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
-        return EXIT_UNCHECKABLE
-    except Exception as e:  # a bug of ours: one line for the user, the traceback on request
-        if os.environ.get("LVCAI_DEBUG"):
-            raise
-        click.echo(f"lvcai: internal error: {type(e).__name__}: {e} (set LVCAI_DEBUG=1 for the traceback)", err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
 
@@ -129,10 +143,12 @@ def _common(f):
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry):
+@click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
+                                               "(JSON and reports always carry them).")
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain):
     """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
     could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain))
 
 
 @main.command()
@@ -185,6 +201,85 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
     threshold = SEVERITIES.index(fail_on)
     over = any(n for s, n in doc["findings"].items() if SEVERITIES.index(s) >= threshold)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or over else EXIT_OK)
+
+
+@main.group("rules")
+def rules_group():
+    """The rules: list them, show one, run their examples, write their documentation."""
+
+
+@rules_group.command("list")
+@click.option("--profile", default="national", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+def rules_list(profile, lang):
+    """Id, severity, title and legal basis of every rule the profile runs."""
+    from .i18n import label
+    from .registry import Registry
+    try:
+        reg = Registry()
+        active = [r for r, _ in reg.active(reg.profile(profile))]
+    except LvcaiError as e:
+        _fail(e)
+    for r in active:
+        click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
+
+
+@rules_group.command("show")
+@click.argument("rule_id")
+def rules_show(rule_id):
+    """Everything about one rule, its examples included (the rule file as JSON)."""
+    from .registry import Registry
+    try:
+        rule = Registry().get(rule_id)
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(rule.path.read_text(encoding="utf-8"), nl=False)
+
+
+@rules_group.command("test")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--profile", default="national", show_default=True)
+def rules_test(path, profile):
+    """Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
+    like rules/ [default: the built-in one]. Exit 1 when an example fails; 2 when a rule file is
+    invalid (an operator durable-rules does not implement, an unknown field, …)."""
+    from pathlib import Path as _P
+    from .api import Checker
+    from .ruletest import run_examples
+    try:
+        outcomes = run_examples(Checker(profile, rules_dir=_P(path) if path else None))
+    except LvcaiError as e:
+        _fail(e)
+    failed = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if not o.ok:
+            click.echo(f"FAIL {o.rule_id} {o.kind}[{o.index}] {o.title}: {o.detail}")
+    rules = len({o.rule_id for o in outcomes})
+    click.echo(f"{rules} rules, {len(outcomes)} examples: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+@rules_group.command("docs")
+@click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+def rules_docs(out_dir, lang):
+    """Write the Markdown reference: one page per rule and an index, from the rule files."""
+    from . import templates
+    from .facts import FIELDS
+    from .registry import Registry
+    try:
+        reg = Registry()
+    except LvcaiError as e:
+        _fail(e)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rules = sorted(reg.rules.values(), key=lambda r: r.id)
+    for r in rules:
+        page = templates.render("rule.md.j2", False, rule=r, lang=lang, fields=FIELDS[r.fact],
+                                when=json.dumps(r.when, ensure_ascii=False, indent=1))
+        write_atomic(out / f"{r.id}.md", page.encode("utf-8"))
+    write_atomic(out / "index.md", templates.render("rules-index.md.j2", False, rules=rules, lang=lang).encode("utf-8"))
+    click.echo(f"{len(rules)} rule pages and index.md written to {out}")
 
 
 def _fail(e):

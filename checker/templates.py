@@ -1,6 +1,7 @@
 """The Jinja2 environment over reports/: one place that sets escaping, filters and the catalogue."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import jinja2
@@ -26,6 +27,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters["label"] = lambda value, lang: i18n.label(value, lang)
     env.filters["zip_clauses"] = lambda docs, basis: "；".join(f"{b['doc']} {b['clause']}" for b in basis)
     env.filters["md"] = md_escape
+    env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["t"] = i18n.text
     return env
 
