@@ -10,7 +10,7 @@ import hashlib
 import json
 from functools import lru_cache
 
-from . import __version__, facts as _facts, i18n
+from . import __version__, facts as _facts, i18n, waivers as _waivers
 from ._jsonutil import schema_problems
 from .engine import Engine
 from .errors import DataError
@@ -93,10 +93,11 @@ class Checker:
         }
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str, langs=i18n.LANGS) -> PlanResult:
+    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=()) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
 
-        Findings carry their messages in ``langs`` (both by default; a command passes the one it shows)."""
+        Findings carry their messages in ``langs`` (both by default; a command passes the one it shows);
+        ``waivers`` (checker.waivers.load) are applied to the findings."""
         sha = hashlib.sha256(data).hexdigest()
         try:
             doc = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
@@ -106,9 +107,9 @@ class Checker:
             return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")])
         except ValueError as e:
             return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
-        return self.check_document(doc, source, sha, langs)
+        return self.check_document(doc, source, sha, langs, waivers)
 
-    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS) -> PlanResult:
+    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=()) -> PlanResult:
         plan_id = doc.get("plan_id") if isinstance(doc, dict) and isinstance(doc.get("plan_id"), str) else None
         problems = schema_problems("plan", doc)
         if problems:
@@ -120,7 +121,8 @@ class Checker:
         fired = self.engine.run(built.facts)
         findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
                           key=Finding.sort_key)
-        return PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
+        result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
+        return _waivers.apply(result, waivers)
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs) -> Finding:
         rule = self.rules[rule_id]

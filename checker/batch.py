@@ -99,13 +99,16 @@ def output_name(source: Source) -> str:
 _STATE = {}
 
 
-def _init_worker(profile, lang, out_dir, force, fail_on, registry=None):
+def _init_worker(profile, lang, out_dir, force, fail_on, registry=None, waivers=None):
+    from . import waivers as _waivers
     from .api import get_checker
     checker = get_checker(profile, registry)
     prov = checker.provenance()
-    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], lang],
+    if waivers:
+        prov["waivers"] = _waivers.source(waivers)
+    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang],
                              sort_keys=True)
-    _STATE.update(checker=checker, prov=prov, lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
+    _STATE.update(checker=checker, prov=prov, waivers=_waivers.load(waivers) if waivers else (), lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
                   edition=hashlib.sha256(edition_key.encode()).hexdigest())
 
 
@@ -113,7 +116,7 @@ def _record(doc, out_name, reused):
     """The small record the summary needs, from a plan's output document."""
     r = doc["results"][0]
     rec = {"source": r["source"], "file": out_name, "plan_id": r["plan_id"], "verdict": r["verdict"],
-           "counts": r["counts"], "reused": reused, "rules": {}}
+           "counts": r["counts"], "waived": r.get("waived", 0), "reused": reused, "rules": {}}
     for f in r["findings"]:
         if f["status"] == "open":
             rec["rules"][f["rule_id"]] = rec["rules"].get(f["rule_id"], 0) + 1
@@ -141,13 +144,15 @@ def check_one(source: Source) -> dict:
                     return _record(old, name, True)
             except (OSError, ValueError):
                 pass   # unreadable old output: check again
-        result = st["checker"].check(data, source.name, langs=(st["lang"],))
+        result = st["checker"].check(data, source.name, langs=(st["lang"],), waivers=st["waivers"])
     else:
         key = ""
         result = st["checker"].not_checkable(source.name, "", None, CHK_PARSE, [("", err)])
     meta = run_meta(st["checker"], [result], {"format": "json", "lang": st["lang"], "fail_on": st["fail_on"],
                                               "profile": st["prov"]["profile"]["id"]})
     meta["cache_key"] = key
+    if st["prov"].get("waivers"):
+        meta["waivers"] = st["prov"]["waivers"]
     text = json_.render([result], meta, st["lang"])
     write_atomic(target, text.encode("utf-8"))
     return _record(json.loads(text), name, False)
@@ -158,6 +163,7 @@ def check_one(source: Source) -> dict:
 class Summary:
     plans: int = 0
     reused: int = 0
+    waived: int = 0
     verdicts: dict = field(default_factory=lambda: {"compliant": 0, "not_compliant": 0, "not_checkable": 0})
     counts: dict = field(default_factory=lambda: {s: 0 for s in reversed(SEVERITIES)})
     by_rule: dict = field(default_factory=dict)
@@ -169,6 +175,7 @@ class Summary:
     def add(self, rec):
         self.plans += 1
         self.reused += rec["reused"]
+        self.waived += rec["waived"]
         self.verdicts[rec["verdict"]] += 1
         for s, n in rec["counts"].items():
             self.counts[s] += n
@@ -202,6 +209,7 @@ class Summary:
                     **{f"{k}_share": pct(v, s["total"]) for k, v in s.items() if k != "total"}}
         return {
             "plans": self.plans, "reused": self.reused, "verdicts": self.verdicts, "findings": self.counts,
+            "waived": self.waived,
             "by_rule": dict(sorted(self.by_rule.items())),
             "by_agency": {k: {**{x: v[x] for x in ("plans", "compliant", "not_compliant", "findings")}, "share": share(v["share"])}
                           for k, v in sorted(self.by_agency.items())},
@@ -236,17 +244,20 @@ class _Progress:
 
 
 def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, fail_on="error",
-        progress=False, stream=None, registry=None):
+        progress=False, stream=None, registry=None, waivers=None):
     """Check every plan of ``inputs``; returns the summary document (also written to summary.json)."""
     out = Path(out_dir)
     (out / "plans").mkdir(parents=True, exist_ok=True)
     for stale in (out / "plans").glob(_TMP_PREFIX + "*"):   # left by a killed run
         stale.unlink(missing_ok=True)
+    if waivers:
+        from . import waivers as _waivers
+        _waivers.load(waivers)   # a malformed waiver file is a usage error, found before any work
     sources = list(discover(inputs))
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
     summary = Summary()
-    args = (profile, lang, str(out), force, fail_on, registry)
+    args = (profile, lang, str(out), force, fail_on, registry, waivers)
     if jobs == 1:
         _init_worker(*args)
         for i, src in enumerate(sources, 1):

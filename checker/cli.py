@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, waivers as _waivers
 from ._io import write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, exit_code
@@ -92,7 +92,12 @@ REGISTRY_OPTION = click.option(
     help="The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False):
+WAIVERS_OPTION = click.option(
+    "--waivers", type=click.Path(dir_okay=False), help="Approved exceptions (JSON, schemas/waivers.schema.json): "
+    "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
+
+
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -102,20 +107,30 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             raise UsageError(f"--format {fmt} writes a file: give --output FILE")
         stamp = parse_generated_at(generated_at)
         checker = get_checker(profile, registry)
+        waiver_list = _waivers.load(waivers) if waivers else ()
         results = []
         for source, data, err in read_inputs(plans):
             if err is not None:
                 results.append(checker.not_checkable(source, "", None, CHK_PARSE, [("", err)]))
             else:
-                results.append(checker.check(data, source, langs=(lang,)))
+                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list))
         for r in results:
             for ptr, rid, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
+        checked = {r.plan_id for r in results if r.checkable}
+        unused = [w for w in waiver_list if w["plan_id"] not in checked]
+        for w in unused:
+            click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if explain:
             options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        data = FORMATTERS[fmt](results, run_meta(checker, results, options, stamp), lang=lang, color=color)
+        meta = run_meta(checker, results, options, stamp)
+        if waivers:
+            meta["waivers"] = _waivers.source(waivers)
+        if unused:
+            meta["unused_waivers"] = unused
+        data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
@@ -135,6 +150,7 @@ def _common(f):
         click.option("--generated-at", metavar="ISO-TIME",
                      help="Print this time in the report; without it nothing time-dependent is printed."),
         REGISTRY_OPTION,
+        WAIVERS_OPTION,
     ]):
         f = deco(f)
     return f
@@ -145,21 +161,21 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain):
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, explain):
     """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
     could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers))
 
 
 @main.command()
@@ -172,7 +188,8 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry):
 @click.option("--profile", default="national", show_default=True)
 @click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
 @REGISTRY_OPTION
-def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry):
+@WAIVERS_OPTION
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry, waivers):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused."""
@@ -185,8 +202,10 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
         if bad or not wanted:
             raise UsageError(f"--format {formats}: expected a comma-separated list of {', '.join(_summary.FORMATS)}")
         doc = _batch.run(inputs, output_dir, jobs=jobs, profile=profile, lang=lang, force=force, fail_on=fail_on,
-                         progress=sys.stderr.isatty(), stream=sys.stderr, registry=registry)
+                         progress=sys.stderr.isatty(), stream=sys.stderr, registry=registry, waivers=waivers)
         meta = get_checker(profile, registry).provenance()
+        if waivers:
+            meta["waivers"] = _waivers.source(waivers)
         meta.pop("rules_applied", None)
         meta["inputs"] = list(inputs)
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}

@@ -36,6 +36,7 @@ class Finding:
     values: tuple = ()     # ((field, value), …): what the rule tested
     list_rows: tuple = ()  # row briefs the finding rests on
     status: str = "open"   # open | waived
+    waiver: dict | None = None   # the waiver that matched: justification, approver, approval_ref, expires (, expired)
 
     @property
     def unverified_rows(self):
@@ -58,11 +59,15 @@ class PlanResult:
     meta: dict = field(default_factory=dict)   # agency, date, stage, editions, items …
 
     def counts(self):
+        """Open findings by severity (waived ones are counted apart: :meth:`waived`)."""
         c = {s: 0 for s in reversed(SEVERITIES)}
         for f in self.findings:
             if f.status == "open":
                 c[f.severity] += 1
         return c
+
+    def waived(self):
+        return sum(1 for f in self.findings if f.status == "waived")
 
     def verdict(self):
         if not self.checkable:

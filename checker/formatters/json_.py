@@ -15,13 +15,14 @@ def finding_dict(f, lang):
         "values": {k: v for k, v in f.values},
         "list_rows": [dict(r) for r in f.list_rows],
         "rests_on_unverified": bool(f.unverified_rows),
+        **({"waiver": dict(f.waiver)} if f.waiver else {}),
     }
 
 
 def result_dict(r, lang):
     out = {"source": r.source, "sha256": r.sha256, "plan_id": r.plan_id,
            "status": "checked" if r.checkable else "not_checkable", "verdict": r.verdict(),
-           "counts": r.counts()}
+           "counts": r.counts(), "waived": r.waived()}
     if r.checkable:
         m = r.meta
         out.update({"agency": m["agency"], "date": m["date"], "stage": m["stage"],
