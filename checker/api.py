@@ -25,9 +25,9 @@ CONTEXT = {
     "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
              "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry"},
     "project": {"pointer", "project_id", "name", "nature_derived", "params"},
-    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", *(f"{k}_amount" for k in
+    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_amount", *(f"{k}_amount" for k in
              ("total", "listed", "mandatory", "priority", "required", "preferred")),
-             *(f"{k}_share" for k in ("listed", "mandatory", "priority", "required", "preferred"))},
+             *(f"{k}_share" for k in ("listed", "mandatory", "priority", "required", "preferred", "circular"))},
 }
 
 
@@ -38,7 +38,7 @@ def _reject_constant(name):
 class Checker:
     """Rules, lists and engine for one profile; build once per process and call :meth:`check`."""
 
-    def __init__(self, profile: str = "national", rules_dir=None, refdata=None):
+    def __init__(self, profile: str = "national", rules_dir=None, refdata=None, params=None):
         """``refdata``: a :class:`checker.refdata.RefData` (certificates, bodies, credit, catalogs);
         None checks against an empty one, so the checks that need data say "not verified"."""
         from .refdata import RefData
@@ -46,7 +46,9 @@ class Checker:
         self.registry = Registry(rules_dir)
         self.profile = self.registry.profile(profile)
         self.lists = Lists(rules_dir / "lists" if rules_dir else None, self.refdata.list_docs())
-        active = self.registry.active(self.profile)
+        self.params = {**self.profile.params, **(params or {})}
+        self.unset_params = tuple(sorted(k for k, v in self.params.items() if v is None))
+        active = self.registry.active(self.profile, params)
         self.rules = {rule.id: rule for rule, _ in active}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
         self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active}
@@ -76,7 +78,10 @@ class Checker:
     def _compute_provenance(self) -> dict:
         return {
             "tool": {"name": "lvcai", "version": __version__},
-            "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.profile.params.items()))},
+            "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.params.items())),
+                        "params_basis": dict(sorted(self.profile.params_basis.items())),
+                        "rules_not_run": [{"rule_id": r, "parameter_without_value": p}
+                                          for r, p in self.registry.not_run(self.profile, self.params)]},
             "rule_packs": [{"id": p.id, "edition": p.edition, "sha256": p.digest}
                            for p in sorted(self.registry.packs.values(), key=lambda p: p.id) if p.id in self.profile.packs],
             "lists": [{"edition_id": d["edition_id"], "document": d["document"], "effective_from": d["effective_from"],
@@ -117,7 +122,7 @@ class Checker:
         dupes = _duplicate_ids(doc)
         if dupes:
             return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
-        built = _facts.build(doc, self.lists, self.wanted, self.refdata)
+        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params)
         fired = self.engine.run(built.facts)
         findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
                           key=Finding.sort_key)
@@ -126,7 +131,7 @@ class Checker:
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs) -> Finding:
         rule = self.rules[rule_id]
-        ctx = {**built.context[fact_id], "params": self.profile.params}
+        ctx = {**built.context[fact_id], "params": self.params}
         rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=rule.severity,

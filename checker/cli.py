@@ -236,11 +236,15 @@ def rules_list(profile, lang):
     from .registry import Registry
     try:
         reg = Registry()
-        active = [r for r, _ in reg.active(reg.profile(profile))]
+        prof = reg.profile(profile)
+        active = [r for r, _ in reg.active(prof)]
+        skipped = reg.not_run(prof)
     except LvcaiError as e:
         _fail(e)
     for r in active:
         click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
+    for rule_id, param in skipped:
+        click.echo(f"{rule_id}  (not run: parameter {param} has no value)")
 
 
 @rules_group.command("show")

@@ -58,6 +58,8 @@ FIELDS = {
         "certificates_loaded": "true when the registry holds certificate data",
         "bodies_loaded": "true when the registry holds the designated certification bodies",
         "credit_loaded": "true when the registry holds credit records",
+        "circular_share": "percent of the plan's amount in items marked circular_economy",
+        "unset_*": "true when the profile leaves that parameter without a value (unset_circular_share_min, …)",
     },
 }
 
@@ -132,7 +134,7 @@ def _registry_cert(refdata, certs, kind, date, item, award):
     return status, body, row
 
 
-def build(plan: dict, lists: Lists, wanted: dict, refdata=None) -> Facts:
+def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=()) -> Facts:
     """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
     ``refdata``: the reference registry (see checker.refdata), or None for none."""
     out = Facts()
@@ -146,7 +148,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None) -> Facts:
         out.editions[kind] = doc
         indexes[kind] = lists.index(doc, cat) if doc else None
 
-    totals = {"total": 0.0, "listed": 0.0, "mandatory": 0.0, "priority": 0.0, "required": 0.0, "preferred": 0.0}
+    totals = {"total": 0.0, "listed": 0.0, "mandatory": 0.0, "priority": 0.0, "required": 0.0, "preferred": 0.0,
+              "circular": 0.0}
     item_facts = []
     project_facts = []
     for pi, project in enumerate(plan["projects"]):
@@ -206,6 +209,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None) -> Facts:
             if strictest != "none":
                 totals["listed"] += amount
                 totals[strictest] += amount
+            if item.get("circular_economy"):
+                totals["circular"] += amount
             if "required" in reqs.values():
                 totals["required"] += amount
             elif "preferred" in reqs.values():
@@ -231,6 +236,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None) -> Facts:
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
                  "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force,
                  "total_amount": totals["total"]}
+    plan_fact["circular_share"] = _pct(totals["circular"], totals["total"])
+    for name in unset_params:
+        plan_fact["unset_" + name.replace(".", "_")] = True
     if refdata is not None:
         plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
                          bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])

@@ -113,7 +113,7 @@ def load_rule(path: Path, pack: str) -> Rule:
     used = []
     _walk_fields(doc["when"], used)
     for name in used:
-        if name not in fields:
+        if name not in fields and not (doc["fact"] == "plan" and name.startswith("unset_")):
             raise DataError(path, "/when", f"field '{name}' is not a field of a {doc['fact']} fact "
                                             f"(expected one of: {', '.join(sorted(fields))})")
     return Rule(doc["id"], doc["slug"], doc["severity"], doc["fact"], tuple(doc.get("stages", ())),
@@ -177,8 +177,10 @@ class Registry:
             raise UsageError(f"no such profile: '{name}' (have: {', '.join(have)})")
         return path
 
-    def active(self, profile: Profile):
-        """The rules a profile runs, with their parameters substituted: [(rule, condition)]."""
+    def active(self, profile: Profile, params: dict | None = None):
+        """The rules a profile runs, with their parameters substituted: [(rule, condition)]. A rule
+        needing a parameter the profile leaves without a value (null) is not run: see not_run()."""
+        params = {**profile.params, **(params or {})}
         out = []
         for rule in sorted(self.rules.values(), key=lambda r: r.id):
             if rule.pack not in profile.packs:
@@ -186,7 +188,21 @@ class Registry:
             refs = []
             _walk_params(rule.when, refs)
             for ptr, name in refs:
-                if name not in profile.params:
+                if name not in params:
                     raise DataError(rule.path, ptr, f"parameter '{name}' is not set by profile '{profile.id}' ({profile.path})")
-            out.append((rule, _substitute(copy.deepcopy(rule.when), profile.params)))
+            if any(params[name] is None for _, name in refs):
+                continue
+            out.append((rule, _substitute(copy.deepcopy(rule.when), params)))
+        return out
+
+    def not_run(self, profile: Profile, params: dict | None = None):
+        """[(rule id, parameter)] of the profile's rules skipped for a parameter without a value."""
+        params = {**profile.params, **(params or {})}
+        out = []
+        for rule in sorted(self.rules.values(), key=lambda r: r.id):
+            refs = []
+            _walk_params(rule.when, refs)
+            unset = [name for _, name in refs if params.get(name, 0) is None]
+            if rule.pack in profile.packs and unset:
+                out.append((rule.id, unset[0]))
         return out

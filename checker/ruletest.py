@@ -76,14 +76,25 @@ def example_refdata(rules_dir):
 
 
 def run_examples(checker, rule_ids=None):
-    """Every example of the checker's active rules (or of ``rule_ids``) → [Outcome]. Examples marked
-    ``"registry": "examples"`` run against the example registry instead of the checker's."""
+    """Every example of the rules of the checker's profile (or of ``rule_ids``) → [Outcome].
+    Examples marked ``"registry": "examples"`` run against the example registry; an example's
+    ``profile`` and ``params`` select the profile and parameters it runs under."""
     from .api import Checker
     bases = {}
     out = []
-    with_registry = None
-    for rule in sorted(checker.rules.values(), key=lambda r: r.id):
-        if rule_ids and rule.id not in rule_ids:
+    runners = {}
+
+    def runner_for(ex):
+        key = (ex.get("profile", checker.profile.id), json.dumps(ex.get("params", {}), sort_keys=True), ex.get("registry"))
+        if key == (checker.profile.id, "{}", None):
+            return checker
+        if key not in runners:
+            ref = example_refdata(checker.registry.directory) if ex.get("registry") == "examples" else checker.refdata
+            runners[key] = Checker(key[0], checker.registry.directory, ref, ex.get("params"))
+        return runners[key]
+    in_profile = {r.id for r in checker.registry.rules.values() if r.pack in checker.profile.packs}
+    for rule in sorted(checker.registry.rules.values(), key=lambda r: r.id):
+        if rule.id not in in_profile or (rule_ids and rule.id not in rule_ids):
             continue
         for kind in ("fail", "pass"):
             for n, ex in enumerate(rule.examples[kind]):
@@ -95,13 +106,7 @@ def run_examples(checker, rule_ids=None):
                         raise DataError(where, "/base", f"no example base plan {path}")
                     bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
                 plan = apply_set(bases[base_name], ex["set"], where)
-                runner = checker
-                if ex.get("registry") == "examples":
-                    if with_registry is None:
-                        with_registry = Checker(checker.profile.id, checker.registry.directory,
-                                                example_refdata(checker.registry.directory))
-                    runner = with_registry
-                result = runner.check_document(plan, where)
+                result = runner_for(ex).check_document(plan, where)
                 if not result.checkable:
                     ptr, _, msg = result.errors[0]
                     out.append(Outcome(rule.id, kind, n, ex["title"], False, f"example plan is not checkable: {ptr}: {msg}"))

@@ -10,7 +10,10 @@ from checker.registry import Registry
 from checker.ruletest import run_examples
 from conftest import ROOT
 
-OUTCOMES = run_examples(get_checker("national"))
+# Every pack's examples, each under a profile that runs the pack (shenzhen's pack only under shenzhen).
+_PACK = {r.id: r.pack for r in Registry().rules.values()}
+OUTCOMES = run_examples(get_checker("national")) + [
+    o for o in run_examples(get_checker("shenzhen")) if _PACK[o.rule_id] == "shenzhen"]
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES, ids=lambda o: f"{o.rule_id}-{o.kind}{o.index}")

@@ -15,12 +15,18 @@ def lvcai(*args):
 
 def test_rules_list_and_show():
     out = lvcai("rules", "list", "--lang", "en").stdout.splitlines()
-    assert len(out) == len(Registry().rules)
+    assert len(out) == sum(1 for r in Registry().rules.values() if r.pack == "national")
     assert out[0].startswith("GPP-AWD-001  error    Awarded product in a mandatory category")
     shown = lvcai("rules", "show", "GPP-EVL-002")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["examples"]["fail"][0]["title"] == "goods at 25%"
     r = lvcai("rules", "show", "GPP-XYZ-999")
     assert r.exit_code == 2 and r.stderr == 'lvcai: error: no such rule: "GPP-XYZ-999"\n'
+
+
+def test_rules_list_of_a_profile_shows_what_it_does_not_run():
+    out = lvcai("rules", "list", "--profile", "shenzhen", "--lang", "en").stdout
+    assert "GPP-SZX-002  info" in out
+    assert "GPP-SZX-001  (not run: parameter circular_share_min has no value)" in out
 
 
 def test_rules_test_passes_on_the_shipped_rules():
