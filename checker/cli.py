@@ -316,6 +316,15 @@ def registry():
     records and integrity records, in one SQLite file."""
 
 
+def _open_registry(path):
+    """An existing registry, or exit 2 saying where it was looked for."""
+    from .refdata import RefData
+    try:
+        return RefData(path)
+    except LvcaiError as e:
+        _fail(e)
+
+
 @registry.command("import")
 @click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit"]))
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -345,11 +354,7 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry):
 @REGISTRY_OPTION
 def registry_stats(registry):
     """How much of each kind the registry holds."""
-    from .refdata import RefData
-    try:
-        ref = RefData(registry)
-    except LvcaiError as e:
-        _fail(e)
+    ref = _open_registry(registry)
     click.echo(f"registry: {ref.path}")
     for k, n in ref.counts().items():
         click.echo(f"{k:<13} {n}")
@@ -360,11 +365,7 @@ def registry_stats(registry):
 @REGISTRY_OPTION
 def registry_history(registry):
     """Every import: when, by whom, which file (SHA-256), how many rows."""
-    from .refdata import RefData
-    try:
-        ref = RefData(registry)
-    except LvcaiError as e:
-        _fail(e)
+    ref = _open_registry(registry)
     for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
         click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
 
@@ -380,11 +381,7 @@ def registry_show(kind, key, cert_type, edition, date, registry):
     """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
     records), a catalog code."""
     import json as _json
-    from .refdata import RefData
-    try:
-        ref = RefData(registry)
-    except LvcaiError as e:
-        _fail(e)
+    ref = _open_registry(registry)
     if kind == "certificate":
         found = [c for t in ([cert_type] if cert_type else ["energy_saving", "environmental_label"])
                  for c in [ref.certificate(t, key)] if c]
