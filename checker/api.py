@@ -14,11 +14,9 @@ from . import __version__, facts as _facts, i18n, waivers as _waivers
 from ._jsonutil import schema_problems
 from .engine import Engine
 from .errors import DataError
-from .findings import CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
 from .registry import Registry
-
-CHK_DUPLICATE = "CHK-002"
 
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {

@@ -9,8 +9,8 @@ SEVERITIES = ("info", "warning", "error")   # weakest first
 #: Exit codes of every command.
 EXIT_OK, EXIT_FINDINGS, EXIT_UNCHECKABLE = 0, 1, 2
 
-#: Reserved rule ids for plans that could not be checked.
-CHK_PARSE, CHK_SCHEMA = "CHK-000", "CHK-001"
+#: Reserved rule ids for plans that could not be checked: unreadable or not JSON, schema, duplicate ids.
+CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
 
 _NUM = re.compile(r"(\d+)")
 

@@ -14,7 +14,6 @@ Which codes are listed, and with what obligation, comes only from the list files
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import re
 from dataclasses import dataclass
@@ -194,7 +193,3 @@ def diff(a: dict, b: dict) -> dict:
     return {"added": [rb[k] for k in sorted(rb.keys() - ra.keys())],
             "removed": [ra[k] for k in sorted(ra.keys() - rb.keys())],
             "changed": [(ra[k], rb[k]) for k in sorted(ra.keys() & rb.keys()) if ra[k]["obligation"] != rb[k]["obligation"]]}
-
-
-def parse_date(text: str) -> _dt.date:
-    return _dt.date.fromisoformat(text)

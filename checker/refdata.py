@@ -299,21 +299,6 @@ class RefData:
         return self.con.execute("SELECT id, kind, file, sha256, rows, rejected, edition, imported_at, imported_by "
                                 "FROM imports ORDER BY id").fetchall()
 
-    def snapshot(self) -> dict:
-        """What the checker needs for one plan check, read in one transaction (a consistent view)."""
-        con = self.con
-        con.execute("BEGIN")
-        try:
-            snap = {
-                "counts": self.counts(),
-                "catalog_editions": {e for (e,) in con.execute("SELECT DISTINCT edition FROM catalog")},
-                "imports": [dict(zip(("id", "kind", "file", "sha256", "rows"), r))
-                            for r in con.execute("SELECT id, kind, file, sha256, rows FROM imports ORDER BY id")],
-            }
-        finally:
-            con.execute("COMMIT")
-        return snap
-
     def has(self, table) -> bool:
         return self.con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
