@@ -15,6 +15,11 @@ CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
 _NUM = re.compile(r"(\d+)")
 
 
+def basis_text(legal_basis) -> str:
+    """A legal basis as one line: "doc clause；doc clause" (every output writes it this way)."""
+    return "；".join(f"{b['doc']} {b['clause']}" for b in legal_basis)
+
+
 def pointer_key(ptr: str):
     """Sort key that puts /projects/2 before /projects/10."""
     return tuple(int(t) if t.isdigit() else t for t in _NUM.split(ptr))

@@ -17,6 +17,7 @@ from . import _paths
 from ._jsonutil import load_data, pointer
 from .errors import DataError, UsageError
 from .facts import FIELDS
+from .findings import basis_text
 
 
 
@@ -47,7 +48,7 @@ class Rule:
         return seen
 
     def legal_basis_text(self):
-        return "；".join(f"{b['doc']} {b['clause']}" for b in self.legal_basis)
+        return basis_text(self.legal_basis)
 
 
 def _walk_fields(cond, out, path=()):

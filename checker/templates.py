@@ -7,6 +7,7 @@ from functools import lru_cache
 import jinja2
 
 from . import _paths, i18n
+from .findings import basis_text
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
@@ -25,7 +26,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
         autoescape=autoescape, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["label"] = lambda value, lang: i18n.label(value, lang)
-    env.filters["zip_clauses"] = lambda docs, basis: "；".join(f"{b['doc']} {b['clause']}" for b in basis)
+    env.filters["basis"] = basis_text
     env.filters["md"] = md_escape
     env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
     env.globals["t"] = i18n.text

@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from .. import i18n
+from ..findings import basis_text
 from . import _report
 
 _FIXED = _dt.datetime(2000, 1, 1)
@@ -68,7 +69,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
         for f in p.get("findings", []):
             findings.append([p["plan_id"], f["project_id"], f["line_id"], f["pointer"], f["rule_id"], f["severity_label"],
                              i18n.label(f["status"], lang), f["title"], f["message"],
-                             "；".join(f"{b['doc']} {b['clause']}" for b in f["legal_basis"]), f["remediation"],
+                             basis_text(f["legal_basis"]), f["remediation"],
                              ", ".join(f["unverified_rows"])])
         for e in p["errors"]:
             findings.append([p["plan_id"], None, None, e["pointer"], e["rule_id"], i18n.label("not_checkable", lang),
