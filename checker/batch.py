@@ -153,9 +153,9 @@ def check_one(source: Source) -> dict:
     meta["cache_key"] = key
     if st["prov"].get("waivers"):
         meta["waivers"] = st["prov"]["waivers"]
-    text = json_.render([result], meta, st["lang"])
-    write_atomic(target, text.encode("utf-8"))
-    return _record(json.loads(text), name, False)
+    doc = json_.document([result], meta, st["lang"])
+    write_atomic(target, json_.dumps(doc).encode("utf-8"))
+    return _record(doc, name, False)
 
 
 # -- the summary -----------------------------------------------------------------------------------
