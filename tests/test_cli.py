@@ -141,3 +141,16 @@ def test_catalog_edition_absent_is_assumed_2022_and_said(base_plan):
     doc = json.loads(run("-", "--format", "json", "--lang", "en", input=plan_bytes(base_plan)).stdout)
     info = [f for f in doc["results"][0]["findings"] if f["rule_id"] == "GPP-PLN-002"]
     assert info[0]["message"] == "The plan does not state catalog_edition; its codes were read as the 2022 catalog."
+
+
+def test_colour_on_a_terminal():
+    from checker.api import get_checker
+    from checker.cli import run_meta
+    from checker.formatters import text
+    checker = get_checker()
+    results = [checker.check(open(VIOLATIONS, "rb").read(), VIOLATIONS)]
+    meta = run_meta(checker, results, {})
+    coloured, plain = text.render(results, meta, "en", color=True), text.render(results, meta, "en")
+    import re
+    assert "\x1b[31m\x1b[1merror\x1b[0m GPP-ENE-001" in coloured and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain        # colour adds escape codes and nothing else
