@@ -23,9 +23,8 @@ CONTEXT = {
     "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
              "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry"},
     "project": {"pointer", "project_id", "name", "nature_derived", "params"},
-    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_amount", *(f"{k}_amount" for k in
-             ("total", "listed", "mandatory", "priority", "required", "preferred")),
-             *(f"{k}_share" for k in ("listed", "mandatory", "priority", "required", "preferred", "circular"))},
+    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_amount",
+             *(f"{k}_amount" for k in _facts.SHARE_KEYS), *(f"{k}_share" for k in _facts.SHARE_KEYS[1:] + ("circular",))},
 }
 
 

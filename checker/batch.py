@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ._io import TMP_PREFIX as _TMP_PREFIX, write_atomic
 from .errors import UsageError
+from .facts import SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
 TOP_N = 10
@@ -122,7 +123,7 @@ def _record(doc, out_name, reused):
             rec["rules"][f["rule_id"]] = rec["rules"].get(f["rule_id"], 0) + 1
     if r["status"] == "checked":
         rec["agency"] = r["agency"].get("name")
-        rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in ("total", "listed", "mandatory", "priority", "required", "preferred")}
+        rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in SHARE_KEYS}
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
     return rec
@@ -168,7 +169,7 @@ class Summary:
     counts: dict = field(default_factory=lambda: {s: 0 for s in reversed(SEVERITIES)})
     by_rule: dict = field(default_factory=dict)
     by_agency: dict = field(default_factory=dict)
-    share: dict = field(default_factory=lambda: dict.fromkeys(("total", "listed", "mandatory", "priority", "required", "preferred"), 0.0))
+    share: dict = field(default_factory=lambda: dict.fromkeys(SHARE_KEYS, 0.0))
     not_checkable: list = field(default_factory=list)
     largest: list = field(default_factory=list)
 

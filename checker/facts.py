@@ -63,6 +63,9 @@ FIELDS = {
     },
 }
 
+#: The amounts a plan's green share is made of (each also as a percentage of "total").
+SHARE_KEYS = ("total", "listed", "mandatory", "priority", "required", "preferred")
+
 _REQ_FIELD = {"energy_saving": "energy", "environmental_label": "env"}
 
 
@@ -148,8 +151,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=())
         out.editions[kind] = doc
         indexes[kind] = lists.index(doc, cat) if doc else None
 
-    totals = {"total": 0.0, "listed": 0.0, "mandatory": 0.0, "priority": 0.0, "required": 0.0, "preferred": 0.0,
-              "circular": 0.0}
+    totals = dict.fromkeys(SHARE_KEYS + ("circular",), 0.0)
     item_facts = []
     project_facts = []
     for pi, project in enumerate(plan["projects"]):
