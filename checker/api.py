@@ -16,7 +16,7 @@ from .engine import Engine
 from .errors import DataError
 from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
-from .registry import Registry
+from .rulepacks import RulePacks
 
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
@@ -40,12 +40,12 @@ class Checker:
         None checks against an empty one, so the checks that need data say "not verified"."""
         from .refdata import RefData
         self.refdata = refdata if refdata is not None else RefData.for_checking(_EMPTY)
-        self.registry = Registry(rules_dir)
-        self.profile = self.registry.profile(profile)
+        self.rulepacks = RulePacks(rules_dir)
+        self.profile = self.rulepacks.profile(profile)
         self.lists = Lists(rules_dir / "lists" if rules_dir else None, self.refdata.list_docs())
         self.params = {**self.profile.params, **(params or {})}
         self.unset_params = tuple(sorted(k for k, v in self.params.items() if v is None))
-        active = self.registry.active(self.profile, params)
+        active = self.rulepacks.active(self.profile, params)
         self.rules = {rule.id: rule for rule, _ in active}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
         self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active}
@@ -78,9 +78,9 @@ class Checker:
             "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.params.items())),
                         "params_basis": dict(sorted(self.profile.params_basis.items())),
                         "rules_not_run": [{"rule_id": r, "parameter_without_value": p}
-                                          for r, p in self.registry.not_run(self.profile, self.params)]},
+                                          for r, p in self.rulepacks.not_run(self.profile, self.params)]},
             "rule_packs": [{"id": p.id, "edition": p.edition, "sha256": p.digest}
-                           for p in sorted(self.registry.packs.values(), key=lambda p: p.id) if p.id in self.profile.packs],
+                           for p in sorted(self.rulepacks.packs.values(), key=lambda p: p.id) if p.id in self.profile.packs],
             "lists": [{"edition_id": d["edition_id"], "document": d["document"], "effective_from": d["effective_from"],
                        "effective_until": d["effective_until"], "verified": d["verified"],
                        "unverified_rows": sum(1 for r in d["rows"] if not r["verified"]), "rows": len(d["rows"]),
@@ -93,6 +93,16 @@ class Checker:
                                "legal_basis": [dict(b) for b in r.legal_basis]}
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],
         }
+
+    def run_meta(self, results, options, generated_at=None) -> dict:
+        """The provenance of a run over ``results``: what the Checker depends on, the inputs' SHA-256,
+        the options, and the time only when the caller gave one."""
+        meta = self.provenance()
+        meta["inputs"] = [{"source": r.source, "sha256": r.sha256} for r in results]
+        meta["options"] = options
+        if generated_at:
+            meta["generated_at"] = generated_at
+        return meta
 
     # -- checking -----------------------------------------------------------------------------
     def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=()) -> PlanResult:

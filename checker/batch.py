@@ -130,7 +130,6 @@ def _record(doc, out_name, reused):
 
 
 def check_one(source: Source) -> dict:
-    from .cli import run_meta
     from .formatters import json_
     st = _STATE
     name = output_name(source)
@@ -149,7 +148,7 @@ def check_one(source: Source) -> dict:
     else:
         key = ""
         result = st["checker"].not_checkable(source.name, "", None, CHK_PARSE, [("", err)])
-    meta = run_meta(st["checker"], [result], {"format": "json", "lang": st["lang"], "fail_on": st["fail_on"],
+    meta = st["checker"].run_meta([result], {"format": "json", "lang": st["lang"], "fail_on": st["fail_on"],
                                               "profile": st["prov"]["profile"]["id"]})
     meta["cache_key"] = key
     if st["prov"].get("waivers"):

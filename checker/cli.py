@@ -12,7 +12,7 @@ import click
 from . import __version__, waivers as _waivers
 from ._io import write_atomic
 from .errors import LvcaiError, UsageError
-from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, exit_code
+from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
 from .i18n import LANGS
 
@@ -54,15 +54,6 @@ def parse_generated_at(value):
         return _dt.datetime.fromisoformat(value).isoformat()
     except ValueError:
         raise UsageError(f"--generated-at {value!r}: expected an ISO 8601 date-time such as 2026-03-16T09:30:00+08:00") from None
-
-
-def run_meta(checker, results, options, generated_at=None) -> dict:
-    meta = checker.provenance()
-    meta["inputs"] = [{"source": r.source, "sha256": r.sha256} for r in results]
-    meta["options"] = options
-    if generated_at:
-        meta["generated_at"] = generated_at
-    return meta
 
 
 class _Lvcai(click.Group):
@@ -117,15 +108,14 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         for r in results:
             for ptr, rid, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
-        checked = {r.plan_id for r in results if r.checkable}
-        unused = [w for w in waiver_list if w["plan_id"] not in checked]
+        unused = _waivers.for_no_plan(waiver_list, results)
         for w in unused:
             click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if explain:
             options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        meta = run_meta(checker, results, options, stamp)
+        meta = checker.run_meta(results, options, stamp)
         if waivers:
             meta["waivers"] = _waivers.source(waivers)
         if unused:
@@ -217,9 +207,7 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
     v = doc["verdicts"]
     click.echo(f"{doc['plans']} plans: {v['compliant']} compliant, {v['not_compliant']} not compliant, "
                f"{v['not_checkable']} not checkable ({doc['reused']} unchanged); summary in {output_dir}", err=True)
-    threshold = SEVERITIES.index(fail_on)
-    over = any(n for s, n in doc["findings"].items() if SEVERITIES.index(s) >= threshold)
-    sys.exit(EXIT_FINDINGS if v["not_checkable"] or over else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
 
 
 @main.group("rules")
@@ -233,9 +221,9 @@ def rules_group():
 def rules_list(profile, lang):
     """Id, severity, title and legal basis of every rule the profile runs."""
     from .i18n import label
-    from .registry import Registry
+    from .rulepacks import RulePacks
     try:
-        reg = Registry()
+        reg = RulePacks()
         prof = reg.profile(profile)
         active = [r for r, _ in reg.active(prof)]
         skipped = reg.not_run(prof)
@@ -251,9 +239,9 @@ def rules_list(profile, lang):
 @click.argument("rule_id")
 def rules_show(rule_id):
     """Everything about one rule, its examples included (the rule file as JSON)."""
-    from .registry import Registry
+    from .rulepacks import RulePacks
     try:
-        rule = Registry().get(rule_id)
+        rule = RulePacks().get(rule_id)
     except LvcaiError as e:
         _fail(e)
     click.echo(rule.path.read_text(encoding="utf-8"), nl=False)
@@ -289,9 +277,9 @@ def rules_docs(out_dir, lang):
     """Write the Markdown reference: one page per rule and an index, from the rule files."""
     from . import templates
     from .facts import FIELDS
-    from .registry import Registry
+    from .rulepacks import RulePacks
     try:
-        reg = Registry()
+        reg = RulePacks()
     except LvcaiError as e:
         _fail(e)
     out = Path(out_dir)

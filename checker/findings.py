@@ -84,13 +84,14 @@ class PlanResult:
         return SEVERITIES[max(open_)] if open_ else None
 
 
+def at_or_above(counts: dict, fail_on: str = "error") -> bool:
+    """True when ``counts`` (severity → number of open findings) has one at or above ``fail_on``."""
+    threshold = SEVERITIES.index(fail_on)
+    return any(n for s, n in counts.items() if SEVERITIES.index(s) >= threshold)
+
+
 def exit_code(results, fail_on: str = "error") -> int:
     """0 when nothing open is at or above ``fail_on``, 1 when something is, 2 when a plan was not checkable."""
     if any(not r.checkable for r in results):
         return EXIT_UNCHECKABLE
-    threshold = SEVERITIES.index(fail_on)
-    for r in results:
-        w = r.worst()
-        if w is not None and SEVERITIES.index(w) >= threshold:
-            return EXIT_FINDINGS
-    return EXIT_OK
+    return EXIT_FINDINGS if any(at_or_above(r.counts(), fail_on) for r in results) else EXIT_OK

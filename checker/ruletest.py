@@ -89,11 +89,11 @@ def run_examples(checker, rule_ids=None):
         if key == (checker.profile.id, "{}", None):
             return checker
         if key not in runners:
-            ref = example_refdata(checker.registry.directory) if ex.get("registry") == "examples" else checker.refdata
-            runners[key] = Checker(key[0], checker.registry.directory, ref, ex.get("params"))
+            ref = example_refdata(checker.rulepacks.directory) if ex.get("registry") == "examples" else checker.refdata
+            runners[key] = Checker(key[0], checker.rulepacks.directory, ref, ex.get("params"))
         return runners[key]
-    in_profile = {r.id for r in checker.registry.rules.values() if r.pack in checker.profile.packs}
-    for rule in sorted(checker.registry.rules.values(), key=lambda r: r.id):
+    in_profile = {r.id for r in checker.rulepacks.rules.values() if r.pack in checker.profile.packs}
+    for rule in sorted(checker.rulepacks.rules.values(), key=lambda r: r.id):
         if rule.id not in in_profile or (rule_ids and rule.id not in rule_ids):
             continue
         for kind in ("fail", "pass"):
@@ -101,7 +101,7 @@ def run_examples(checker, rule_ids=None):
                 where = f"{rule.path}#/examples/{kind}/{n}"
                 base_name = ex.get("base", "base")
                 if base_name not in bases:
-                    path = checker.registry.directory / "examples" / f"{base_name}.json"
+                    path = checker.rulepacks.directory / "examples" / f"{base_name}.json"
                     if not path.is_file():
                         raise DataError(where, "/base", f"no example base plan {path}")
                     bases[base_name] = json.loads(path.read_text(encoding="utf-8"))

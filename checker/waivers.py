@@ -60,6 +60,13 @@ def load(path) -> list:
     return doc["waivers"]
 
 
+def for_no_plan(waivers, results) -> list:
+    """The waivers whose plan is not among the checked ``results`` (reported apart: no plan to attach
+    a WVR-002 finding to)."""
+    checked = {r.plan_id for r in results if r.checkable}
+    return [w for w in waivers if w["plan_id"] not in checked]
+
+
 def _matches(w, f) -> bool:
     if w["rule_id"] != f.rule_id:
         return False

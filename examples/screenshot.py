@@ -10,13 +10,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))   # tests/browser.py: headless Chromium, a test helper
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--output", default=str(ROOT / "examples" / "report.png"))
     args = ap.parse_args()
-    from checker.browser import chromium
+    from browser import chromium
     with tempfile.TemporaryDirectory() as tmp:
         html = Path(tmp) / "report.html"
         plans = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.json"))

@@ -2,7 +2,7 @@
 error, and the green-share chart is drawn and visible."""
 from click.testing import CliRunner
 
-from checker.browser import chromium
+from browser import chromium
 from checker.cli import main
 from conftest import EXAMPLES
 

@@ -145,11 +145,10 @@ def test_catalog_edition_absent_is_assumed_2022_and_said(base_plan):
 
 def test_colour_on_a_terminal():
     from checker.api import get_checker
-    from checker.cli import run_meta
     from checker.formatters import text
     checker = get_checker()
     results = [checker.check(open(VIOLATIONS, "rb").read(), VIOLATIONS)]
-    meta = run_meta(checker, results, {})
+    meta = checker.run_meta(results, {})
     coloured, plain = text.render(results, meta, "en", color=True), text.render(results, meta, "en")
     import re
     assert "\x1b[31m\x1b[1merror\x1b[0m GPP-ENE-001" in coloured and "\x1b[" not in plain

@@ -6,12 +6,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from checker.api import get_checker
-from checker.registry import Registry
+from checker.rulepacks import RulePacks
 from checker.ruletest import run_examples
 from conftest import ROOT
 
 # Every pack's examples, each under a profile that runs the pack (shenzhen's pack only under shenzhen).
-_PACK = {r.id: r.pack for r in Registry().rules.values()}
+_PACK = {r.id: r.pack for r in RulePacks().rules.values()}
 OUTCOMES = run_examples(get_checker("national")) + [
     o for o in run_examples(get_checker("shenzhen")) if _PACK[o.rule_id] == "shenzhen"]
 
@@ -22,7 +22,7 @@ def test_rule_example(outcome):
 
 
 def test_every_rule_has_a_passing_and_a_failing_example():
-    registry = Registry()
+    registry = RulePacks()
     assert registry.rules
     for rule in registry.rules.values():
         kinds = {o.kind for o in OUTCOMES if o.rule_id == rule.id}
@@ -30,7 +30,7 @@ def test_every_rule_has_a_passing_and_a_failing_example():
 
 
 def test_rule_ids_are_unique_well_formed_and_carry_a_legal_basis():
-    registry = Registry()
+    registry = RulePacks()
     slugs = set()
     for rule in registry.rules.values():
         assert re.fullmatch(r"GPP-[A-Z]{3}-\d{3}", rule.id)
@@ -51,7 +51,7 @@ def test_every_schema_is_a_valid_schema():
 def test_rule_schema_rejects_operators_durable_rules_does_not_implement(op, tmp_path):
     """These operators are accepted by durable-rules and never match: a rule using one must not load."""
     from checker.errors import DataError
-    from checker.registry import load_rule
+    from checker.rulepacks import load_rule
     doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
     doc["when"] = {"$and": [{"energy_list": "mandatory"}, {op: {"energy_req": "required"}}]}
     path = tmp_path / "GPP-ENE-001.json"
@@ -63,7 +63,7 @@ def test_rule_schema_rejects_operators_durable_rules_does_not_implement(op, tmp_
 
 def test_rule_testing_an_unknown_field_is_rejected(tmp_path):
     from checker.errors import DataError
-    from checker.registry import load_rule
+    from checker.rulepacks import load_rule
     doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
     doc["when"] = {"$and": [{"energy_lst": "mandatory"}, {"$neq": {"energy_req": "required"}}]}
     path = tmp_path / "GPP-ENE-001.json"

@@ -5,7 +5,7 @@ import shutil
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.registry import Registry
+from checker.rulepacks import RulePacks
 from conftest import EXAMPLES, ROOT
 
 
@@ -15,7 +15,7 @@ def lvcai(*args):
 
 def test_rules_list_and_show():
     out = lvcai("rules", "list", "--lang", "en").stdout.splitlines()
-    assert len(out) == sum(1 for r in Registry().rules.values() if r.pack == "national")
+    assert len(out) == sum(1 for r in RulePacks().rules.values() if r.pack == "national")
     assert out[0].startswith("GPP-AWD-001  error    Awarded product in a mandatory category")
     shown = lvcai("rules", "show", "GPP-EVL-002")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["examples"]["fail"][0]["title"] == "goods at 25%"
@@ -65,7 +65,7 @@ def test_rules_test_fails_an_operator_durable_rules_does_not_implement(tmp_path)
 def test_rules_docs_has_a_page_for_every_rule(tmp_path):
     r = lvcai("rules", "docs", "--output", tmp_path / "docs", "--lang", "en")
     assert r.exit_code == 0
-    ids = sorted(Registry().rules)
+    ids = sorted(RulePacks().rules)
     assert sorted(p.stem for p in (tmp_path / "docs").glob("GPP-*.md")) == ids
     index = (tmp_path / "docs" / "index.md").read_text(encoding="utf-8")
     assert all(f"[{i}]({i}.md)" in index for i in ids)

@@ -1,4 +1,4 @@
-"""The rule registry: rule packs and profiles loaded from rules/, validated, and looked up by id.
+"""Rule packs and profiles: loaded from rules/, validated, and looked up by id (not the SQLite reference registry, which is checker.refdata).
 
 A rule pack is a directory under rules/ with a ``pack.json`` and one JSON file per rule. A profile
 (rules/profiles/<name>.json) names the packs it runs and the parameters (preference ranges,
@@ -122,7 +122,7 @@ def load_rule(path: Path, pack: str) -> Rule:
                 doc["remediation"], tuple(doc["legal_basis"]), doc["when"], doc["examples"], pack, path)
 
 
-class Registry:
+class RulePacks:
     """Rules by id, from the packs under a rules directory."""
 
     def __init__(self, directory: Path | None = None):
