@@ -8,6 +8,12 @@ from pathlib import Path
 TMP_PREFIX = ".lvcai-tmp-"
 
 
+def shown(name: str) -> str:
+    """A file name as outputs show it: bytes that are not UTF-8 (kept by the OS decoding as lone
+    surrogates) become U+FFFD, so JSON, text and spreadsheets can always encode the name."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
     outputs are for others to read), then rename it over ``target``."""

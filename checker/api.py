@@ -105,18 +105,21 @@ class Checker:
         return meta
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=()) -> PlanResult:
+    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
 
         Findings carry their messages in ``langs`` (both by default; a command passes the one it shows);
-        ``waivers`` (checker.waivers.load) are applied to the findings."""
+        ``waivers`` (checker.waivers.load) are applied to the findings. ``first_line``: the line of the
+        file where ``data`` starts (a JSON Lines line), so parse errors name the file's line."""
         sha = hashlib.sha256(data).hexdigest()
         try:
             doc = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
         except UnicodeDecodeError as e:
             return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")])
         except json.JSONDecodeError as e:
-            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")])
+            where = f"line {e.lineno + first_line - 1} column {e.colno}"
+            msg = f"{e.msg} {where}" if e.msg.endswith(" at") else f"{e.msg} at {where}"   # "Unterminated string starting at"
+            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {msg}")])
         except ValueError as e:
             return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
         return self.check_document(doc, source, sha, langs, waivers)
