@@ -10,7 +10,7 @@ import hashlib
 import json
 from functools import lru_cache
 
-from . import __version__, facts as _facts, i18n, waivers as _waivers
+from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
 from ._jsonutil import schema_problems
 from .engine import Engine
 from .errors import DataError
@@ -26,10 +26,6 @@ CONTEXT = {
     "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_amount",
              *(f"{k}_amount" for k in _facts.SHARE_KEYS), *(f"{k}_share" for k in _facts.SHARE_KEYS[1:] + ("circular",))},
 }
-
-
-def _reject_constant(name):
-    raise ValueError(f"{name} is not a JSON number")
 
 
 class Checker:
@@ -112,20 +108,18 @@ class Checker:
         ``waivers`` (checker.waivers.load) are applied to the findings. ``first_line``: the line of the
         file where ``data`` starts (a JSON Lines line), so parse errors name the file's line."""
         sha = hashlib.sha256(data).hexdigest()
-        try:
-            doc = json.loads(data.decode("utf-8-sig"), parse_constant=_reject_constant)
-        except UnicodeDecodeError as e:
-            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")])
-        except json.JSONDecodeError as e:
-            where = f"line {e.lineno + first_line - 1} column {e.colno}"
-            msg = f"{e.msg} {where}" if e.msg.endswith(" at") else f"{e.msg} at {where}"   # "Unterminated string starting at"
-            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {msg}")])
-        except ValueError as e:
-            return self.not_checkable(source, sha, None, CHK_PARSE, [("", f"is not valid JSON: {e}")])
+        doc, problems = plans.parse(data, first_line)
+        if problems:
+            return self.not_checkable(source, sha, None, CHK_PARSE, problems)
+        problems = plans.sanity_problems(doc, data)
+        if problems:
+            return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
         return self.check_document(doc, source, sha, langs, waivers)
 
     def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=()) -> PlanResult:
-        plan_id = doc.get("plan_id") if isinstance(doc, dict) and isinstance(doc.get("plan_id"), str) else None
+        """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``
+        finds; a caller with its own document should run that first)."""
+        plan_id = _plan_id(doc)
         problems = schema_problems("plan", doc)
         if problems:
             return self.not_checkable(source, sha, plan_id, CHK_SCHEMA, problems)
@@ -152,6 +146,11 @@ class Checker:
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _plan_id(doc):
+    pid = doc.get("plan_id") if isinstance(doc, dict) else None
+    return pid if isinstance(pid, str) and plans.json_.is_text(pid) else None
 
 
 def _duplicate_ids(doc):

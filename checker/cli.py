@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from . import __version__, waivers as _waivers
-from ._io import write_atomic
+from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
@@ -20,15 +20,33 @@ STDIN = "-"
 
 
 def read_inputs(paths):
-    """Yield (source name, bytes or None, read error) for each argument; '-' is standard input."""
+    """Yield (source name, bytes or None, read error) for each argument; '-' is standard input.
+
+    Only regular files are opened (a FIFO would block, a directory is no plan); a name that is not
+    UTF-8 is shown with U+FFFD where its bytes are not text."""
     for p in paths:
         if p == STDIN:
             yield "<stdin>", sys.stdin.buffer.read(), None
             continue
+        name = shown(p)
         try:
-            yield p, Path(p).read_bytes(), None
+            kind = _not_a_file(os.stat(p).st_mode)
+            if kind:
+                hint = "; to check a plan from a pipe, give - and send it to standard input" if "FIFO" in kind else ""
+                yield name, None, f"cannot be read: it is {kind}, not a plan file{hint}"
+                continue
+            yield name, Path(p).read_bytes(), None
         except OSError as e:
-            yield p, None, f"cannot be read: {e.strerror or e}"
+            yield name, None, f"cannot be read: {e.strerror or e}"
+
+
+def _not_a_file(mode) -> str | None:
+    import stat
+    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return None
 
 
 def write_output(data, output: str | None, inputs) -> None:
