@@ -29,6 +29,8 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters["basis"] = basis_text
     env.filters["md"] = md_escape
     env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
+    from .formatters import _safe   # here, not at the top: the formatters import this module
+    env.filters["tx"] = _safe.terminal
     env.globals["t"] = i18n.text
     return env
 

@@ -1,0 +1,148 @@
+"""Every output format survives hostile plan and waiver text: control characters, Markdown and HTML
+syntax, lone surrogates, non-finite numbers. Each test feeds the real command or formatter."""
+import copy
+import io
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from checker.cli import main
+from conftest import ROOT
+
+#: C0 controls that XML 1.0 (so XLSX) cannot hold, an ANSI escape sequence that a terminal would obey, DEL.
+CONTROLS = "\x01\x0b\x1b[2J\x7f"
+SHOWN = r"\x01\x0b\x1b[2J\x7f"                   # the same, as the outputs show them
+IMG = "<img src=x onerror=alert(1)>"
+LINK = "[x](javascript:alert(1))"
+
+
+@pytest.fixture
+def award_plan():
+    return json.loads((ROOT / "rules" / "examples" / "award.json").read_text(encoding="utf-8"))
+
+
+def hostile(doc):
+    """An award plan with control characters in every kind of text a plan carries, and an item whose
+    energy-saving requirement is only preferred, so a finding quotes the item's name."""
+    doc = copy.deepcopy(doc)
+    doc["plan_id"] = "EVIL" + CONTROLS
+    doc["agency"]["name"] = "机构" + CONTROLS
+    project = doc["projects"][0]
+    project["project_id"] = "P" + CONTROLS
+    project["name"] = "项目" + CONTROLS
+    item = project["items"][0]
+    item["line_id"] = "L" + CONTROLS
+    item["name"] = "台式" + CONTROLS
+    item["green_requirements"]["energy_saving"] = "preferred"
+    item["award"]["supplier"]["name"] = "供应商" + CONTROLS
+    item["award"]["brand"] = "品牌" + CONTROLS
+    clean = copy.deepcopy(item)
+    clean.update(line_id="2", name="显示器" + CONTROLS, green_requirements={"energy_saving": "required"})
+    project["items"].append(clean)
+    return doc
+
+
+def waivers_for(doc):
+    return {"waivers": [{"rule_id": "GPP-ENE-001", "plan_id": doc["plan_id"], "line_id": doc["projects"][0]["items"][0]["line_id"],
+                         "justification": "理由" + CONTROLS, "approver": "审批人" + CONTROLS,
+                         "approval_ref": "文号" + CONTROLS, "expires": "2030-12-31"}]}
+
+
+def write_case(tmp_path, award_plan):
+    doc = hostile(award_plan)
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    waivers = tmp_path / "waivers.json"
+    waivers.write_text(json.dumps(waivers_for(doc), ensure_ascii=False), encoding="utf-8")
+    return plan, waivers
+
+
+def lvcai(*args):
+    """The real command, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "checker", *map(str, args)], cwd=ROOT, capture_output=True)
+
+
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def workbook_strings(data):
+    from openpyxl import load_workbook
+    wb = load_workbook(io.BytesIO(data))
+    return [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+# -- 1. control characters -------------------------------------------------------------------------
+def test_xlsx_report_shows_control_characters_visibly(tmp_path, award_plan):
+    plan, waivers = write_case(tmp_path, award_plan)
+    out = tmp_path / "x.xlsx"
+    r = lvcai("report", plan, "--waivers", waivers, "--format", "xlsx", "-o", out)
+    assert r.returncode in (0, 1), r.stderr.decode()
+    strings = workbook_strings(out.read_bytes())
+    assert not any(XML_ILLEGAL.search(s) for s in strings)
+    for text in ("EVIL", "机构", "P", "L", "台式", "显示器"):    # (the workbook has no project names)
+        assert text + SHOWN in strings, text
+    assert any("台式" + SHOWN in s and s != "台式" + SHOWN for s in strings)   # quoted in a finding message
+
+
+def test_batch_summary_xlsx_survives_control_characters(tmp_path, award_plan):
+    plan, _ = write_case(tmp_path, award_plan)
+    src = tmp_path / "round"
+    src.mkdir()
+    (src / "plan.json").write_bytes(plan.read_bytes())
+    (src / ("broken" + CONTROLS + ".json")).write_text('{"plan_id": "B\\u0001"', encoding="utf-8")
+    out = tmp_path / "out"
+    r = lvcai("batch", src, "--output-dir", out, "--jobs", "1")
+    assert r.returncode == 1, r.stderr.decode()
+    assert {p.name for p in out.iterdir()} >= {"summary.json", "summary.html", "summary.xlsx"}
+    strings = workbook_strings((out / "summary.xlsx").read_bytes())
+    assert not any(XML_ILLEGAL.search(s) for s in strings)
+    assert "机构" + SHOWN in strings                                    # by agency, and the largest amounts
+    assert "EVIL" + SHOWN in strings
+    assert any(s.endswith("broken" + SHOWN + ".json") for s in strings)   # the plan that could not be checked
+
+
+def test_summary_renderer_directly(tmp_path, award_plan):
+    from checker import batch
+    from checker.formatters import summary
+    plan, _ = write_case(tmp_path, award_plan)
+    doc = batch.run([str(plan)], tmp_path / "out", jobs=1)
+    strings = workbook_strings(summary.render_xlsx(doc, {"tool": "lvcai"}, "en"))
+    assert "机构" + SHOWN in strings and "EVIL" + SHOWN in strings
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "md", "xlsx"])
+def test_every_report_format_survives_control_characters(tmp_path, award_plan, fmt):
+    plan, waivers = write_case(tmp_path, award_plan)
+    out = tmp_path / f"r.{fmt}"
+    r = lvcai("report", plan, "--waivers", waivers, "--format", fmt, "-o", out)
+    assert r.returncode in (0, 1) and out.stat().st_size > 0, r.stderr.decode()
+    if fmt == "html":
+        html = out.read_text(encoding="utf-8")
+        assert not XML_ILLEGAL.search(html) and "机构" + SHOWN in html    # parse errors in HTML, invisible
+    if fmt == "pdf":
+        from pypdf import PdfReader
+        text = "".join(p.extract_text() for p in PdfReader(out).pages)
+        assert "EVIL" in text and "机构" in text
+
+
+def test_text_output_cannot_drive_the_terminal(tmp_path, award_plan):
+    plan, waivers = write_case(tmp_path, award_plan)
+    r = lvcai("check", plan, "--waivers", waivers)
+    assert r.returncode in (0, 1), r.stderr.decode()
+    out = r.stdout.decode("utf-8")
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)
+    for text in ("EVIL", "机构", "项目", "台式", "理由", "审批人"):
+        assert text + SHOWN in out, text
+
+
+def test_json_keeps_the_exact_text(tmp_path, award_plan):
+    plan, waivers = write_case(tmp_path, award_plan)
+    r = lvcai("check", plan, "--waivers", waivers, "--format", "json")
+    doc = json.loads(r.stdout)
+    res = doc["results"][0]
+    assert res["plan_id"] == "EVIL" + CONTROLS and res["agency"]["name"] == "机构" + CONTROLS
+    assert [f["waiver"]["justification"] for f in res["findings"] if f.get("waiver")] == ["理由" + CONTROLS]
