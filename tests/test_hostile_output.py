@@ -146,3 +146,78 @@ def test_json_keeps_the_exact_text(tmp_path, award_plan):
     res = doc["results"][0]
     assert res["plan_id"] == "EVIL" + CONTROLS and res["agency"]["name"] == "机构" + CONTROLS
     assert [f["waiver"]["justification"] for f in res["findings"] if f.get("waiver")] == ["理由" + CONTROLS]
+
+
+# -- 3. JSON is always JSON ------------------------------------------------------------------------
+def checked(checker, doc, source="plan.json"):
+    from conftest import plan_bytes
+    r = checker.check(plan_bytes(doc), source, langs=("zh",))
+    return r, checker.run_meta([r], {"format": "json", "lang": "zh", "fail_on": "error", "profile": "national"})
+
+
+def test_json_output_refuses_nan_and_infinity(checker, base_plan):
+    from checker.formatters import json_, summary
+    r, meta = checked(checker, base_plan)
+    r.meta["totals"]["total_amount"] = float("nan")     # as if a bug upstream let one through
+    with pytest.raises(json_.NotJSON, match=r"number at /results/0/totals/total_amount is not finite \(nan\)"):
+        json_.render([r], meta)
+    with pytest.raises(json_.NotJSON, match=r"/summary/by_agency/a~1b/share/total_amount is not finite \(inf\)"):
+        summary.render_json({"by_agency": {"a/b": {"share": {"total_amount": float("inf")}}}}, meta, "zh")
+    with pytest.raises(json_.NotJSON, match=r"/provenance/x/1 is not finite \(-inf\)"):
+        summary.render_json({}, {"x": [0.5, -float("inf")]}, "zh")
+
+
+def test_cli_reports_a_non_finite_number_as_an_error_not_as_json(monkeypatch):
+    from checker.formatters import json_
+    real = json_.document
+    def with_nan(results, meta, lang="zh"):
+        doc = real(results, meta, lang)
+        doc["results"][0]["totals"]["listed_share"] = float("nan")
+        return doc
+    monkeypatch.setattr(json_, "document", with_nan)
+    r = CliRunner().invoke(main, ["check", str(ROOT / "examples" / "award-stage-audit.json"), "--format", "json"])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "lvcai: error: output: the number at /results/0/totals/listed_share is not finite (nan)" in r.stderr
+
+
+# -- 4. names and text that are not valid Unicode --------------------------------------------------
+NOT_UTF8 = "plan-\udcff.json"      # what Python makes of the file name b"plan-\xff.json"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html", "md", "pdf", "xlsx"])
+def test_formatters_take_a_source_name_that_is_not_utf8(checker, base_plan, fmt):
+    from checker.formatters import FORMATTERS
+    r, meta = checked(checker, base_plan, NOT_UTF8)
+    out = FORMATTERS[fmt]([r], meta, lang="zh")
+    if fmt == "xlsx":
+        assert "plan-\ufffd.json" in workbook_strings(out)
+    elif fmt == "pdf":
+        assert out.startswith(b"%PDF")
+    else:
+        text = out.encode("utf-8").decode("utf-8")      # encodable: the surrogate became U+FFFD
+        assert "plan-\ufffd.json" in text and "\udcff" not in text
+        if fmt == "json":
+            assert json.loads(text)["results"][0]["source"] == "plan-\ufffd.json"
+
+
+@pytest.mark.parametrize("fmt", ["json", "html", "xlsx"])
+def test_summary_takes_a_source_name_that_is_not_utf8(tmp_path, checker, fmt):
+    from checker import batch
+    from checker.formatters import summary
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    doc = batch.run([str(broken)], tmp_path / "out", jobs=1)
+    doc["not_checkable"][0]["source"] = NOT_UTF8
+    meta = dict(checker.provenance(), inputs=[NOT_UTF8], options={"lang": "zh"})   # as `lvcai batch` makes it
+    out = summary.RENDER[fmt](doc, meta, "zh")
+    assert "plan-\ufffd.json" in (workbook_strings(out) if fmt == "xlsx" else out.decode("utf-8"))
+
+
+def test_a_lone_surrogate_in_plan_text_is_shown_as_the_replacement_character(tmp_path, base_plan):
+    base_plan["agency"]["name"] = "单位\ud800"
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(base_plan), encoding="ascii")      # "\ud800": valid JSON, not valid Unicode
+    for fmt in ("text", "json"):
+        r = lvcai("check", plan, "--format", fmt)
+        assert r.returncode == 0, r.stderr.decode()
+        assert "单位\ufffd" in r.stdout.decode("utf-8")
