@@ -221,3 +221,84 @@ def test_a_lone_surrogate_in_plan_text_is_shown_as_the_replacement_character(tmp
         r = lvcai("check", plan, "--format", fmt)
         assert r.returncode == 0, r.stderr.decode()
         assert "单位\ufffd" in r.stdout.decode("utf-8")
+
+
+# -- 2. Markdown -----------------------------------------------------------------------------------
+MD_TEXT = "a`b``c " + IMG + " " + LINK + " *e* _u_ | p\nq\r\n# h <https://x> &amp; ~~s~~ \\"
+
+
+def md_case(tmp_path, base_plan):
+    """A plan with Markdown and HTML syntax in all its text, an item with no finding (so it is in a
+    table), a waiver matching nothing whose pointer is hostile (the finding shows it as a code span),
+    and a plan that cannot be checked whose schema message quotes hostile text."""
+    doc = copy.deepcopy(base_plan)
+    doc["plan_id"] = "`" + IMG + "`"
+    doc["agency"].update(name=MD_TEXT, code=LINK)
+    project = doc["projects"][0]
+    project["project_id"], project["name"] = "P|1", MD_TEXT
+    item = project["items"][0]
+    item.update(line_id="`1`", name=MD_TEXT)
+    item["green_requirements"]["energy_saving"] = "preferred"         # a finding quoting the name
+    project["items"].append(dict(item, line_id="|2|\n", name=MD_TEXT, category_code="A02010105",
+                                 green_requirements={"energy_saving": "required"}))
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(dict(base_plan, plan_id=[IMG, "`x`"])), encoding="utf-8")
+    pointer = "/x`" + IMG + "``" + LINK + "| \n<b>"
+    waivers = tmp_path / "waivers.json"
+    waivers.write_text(json.dumps({"waivers": [
+        {"rule_id": "GPP-ENE-001", "plan_id": doc["plan_id"], "pointer": pointer, "justification": MD_TEXT,
+         "approver": MD_TEXT, "approval_ref": "`" + LINK, "expires": "2030-12-31"},
+        {"rule_id": "GPP-ENE-001", "plan_id": doc["plan_id"], "line_id": "`1`", "justification": MD_TEXT,
+         "approver": IMG, "approval_ref": LINK, "expires": "2030-12-31"}]}), encoding="utf-8")
+    return plan, broken, waivers, pointer
+
+
+def permissive_markdown():
+    """CommonMark with GFM tables and strikethrough, raw HTML on, and every link target allowed
+    (markdown-it refuses javascript: by default; a naive renderer would not)."""
+    from markdown_it import MarkdownIt
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.validateLink = lambda url: True
+    return md
+
+
+def tokens(md, text):
+    for tok in md.parse(text):
+        yield tok
+        yield from tok.children or ()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_markdown_gives_a_renderer_no_html_and_no_link(tmp_path, base_plan, lang):
+    plan, broken, waivers, pointer = md_case(tmp_path, base_plan)
+    out = tmp_path / "r.md"
+    r = lvcai("report", plan, broken, "--waivers", waivers, "--format", "md", "-o", out, "--lang", lang)
+    assert r.returncode == 2, r.stderr.decode()                  # the broken plan
+    text = out.read_text(encoding="utf-8")
+    md = permissive_markdown()
+    kinds = {t.type for t in tokens(md, text)}
+    assert not kinds & {"html_inline", "html_block", "link_open", "image"}, kinds
+    html = md.render(text)
+    assert "<img" not in html and "<b>" not in html and "javascript:" not in "".join(re.findall(r'(?:href|src)="[^"]*"', html))
+    assert set(re.findall(r"<([a-z0-9]+)", html)) <= {"h1", "h2", "h3", "h4", "p", "ul", "li", "strong", "code",
+                                                      "table", "thead", "tbody", "tr", "th", "td"}
+    # every table row has as many cells as its table's header
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        widths = {len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)}
+        assert len(widths) == 1, table
+    # and the text is all there, literally: the pointer in one code span, the names as text
+    codes = [t.content for t in tokens(md, text) if t.type == "code_inline"]
+    assert pointer.replace("\n", " ").rstrip() in [c.rstrip() for c in codes]
+    shown = "".join(t.content for t in tokens(md, text) if t.type == "text")
+    assert MD_TEXT.replace("\r\n", " ").replace("\n", " ") in shown
+    assert IMG in shown and LINK in shown
+
+
+@pytest.mark.parametrize("value", ["x", "`", "``", "a`b", "`a", "a``", " a ", "``a```b`", "a\nb", "<b>|"])
+def test_a_code_span_shows_its_value_exactly(value):
+    from checker.templates import md_code
+    md = permissive_markdown()
+    [para] = [t for t in md.parse(md_code(value)) if t.type == "inline"]
+    assert [(c.type, c.content) for c in para.children] == [("code_inline", value.replace("\n", " "))]
