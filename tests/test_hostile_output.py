@@ -120,9 +120,10 @@ def test_every_report_format_survives_control_characters(tmp_path, award_plan, f
     out = tmp_path / f"r.{fmt}"
     r = lvcai("report", plan, "--waivers", waivers, "--format", fmt, "-o", out)
     assert r.returncode in (0, 1) and out.stat().st_size > 0, r.stderr.decode()
-    if fmt == "html":
-        html = out.read_text(encoding="utf-8")
-        assert not XML_ILLEGAL.search(html) and "机构" + SHOWN in html    # parse errors in HTML, invisible
+    if fmt in ("html", "md"):
+        text = out.read_text(encoding="utf-8")
+        assert not XML_ILLEGAL.search(text)                   # parse errors in HTML, invisible in both
+        assert ("机构" + SHOWN if fmt == "html" else "机构" + SHOWN.replace("[", "\\[")) in text
     if fmt == "pdf":
         from pypdf import PdfReader
         text = "".join(p.extract_text() for p in PdfReader(out).pages)
