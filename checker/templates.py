@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import jinja2
@@ -10,13 +11,37 @@ from . import _paths, i18n
 from .findings import basis_text
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
+# Backslash-escaped: every ASCII punctuation CommonMark or GFM gives a meaning inline (code spans,
+# emphasis, links and images, tables, strikethrough, headings) and the escape character itself.
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#~"})
+_BACKTICKS = re.compile("`+")
+
+
+def _one_line(text: str) -> str:
+    """Control characters shown as escapes (formatters/_safe), then line breaks as spaces: a value
+    never starts a Markdown line, so it can never start a block (heading, list, table row, HTML)."""
+    from .formatters import _safe
+    return " ".join(_safe.visible(text).splitlines())
 
 
 def md_escape(value) -> str:
-    """Plan text made inert in Markdown: entities for <, >, &; backslashes before syntax; one line."""
+    """Plan or waiver text made inert in Markdown text and table cells: entities for <, >, & (no raw
+    HTML, no autolink, no entity of the plan's own), backslashes before syntax, one line."""
     text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(text.translate(_MD_SPECIAL).splitlines())
+    return _one_line(text.translate(_MD_SPECIAL))
+
+
+def md_code(value) -> str:
+    """Plan or waiver text as a Markdown code span (literal, shown as code): fenced with one more
+    backtick than its longest run of backticks, padded with a space when it starts or ends with a
+    backtick or a space (CommonMark strips one space from each side). Not for table cells, where GFM
+    splits at a | even inside a code span: use md_escape there."""
+    text = _one_line(str(value))
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 @lru_cache(maxsize=None)
@@ -28,7 +53,10 @@ def environment(autoescape: bool) -> jinja2.Environment:
     env.filters["label"] = lambda value, lang: i18n.label(value, lang)
     env.filters["basis"] = basis_text
     env.filters["md"] = md_escape
+    env.filters["mdcode"] = md_code
     env.filters["json"] = lambda v: json.dumps(v, ensure_ascii=False)
+    from .formatters import _safe   # here, not at the top: the formatters import this module
+    env.filters["tx"] = _safe.terminal
     env.globals["t"] = i18n.text
     return env
 

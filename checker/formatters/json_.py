@@ -2,8 +2,17 @@
 from __future__ import annotations
 
 import json
+import math
+
+from ..errors import LvcaiError
+from . import _safe
 
 SCHEMA_VERSION = "1"
+
+
+class NotJSON(LvcaiError):
+    """A value JSON cannot represent reached the output (a bug upstream: plans with non-finite
+    numbers are rejected before they are checked)."""
 
 
 def finding_dict(f, lang):
@@ -37,9 +46,40 @@ def document(results, meta, lang="zh") -> dict:
             "results": [result_dict(r, lang) for r in results]}
 
 
-def dumps(doc) -> str:
-    # No indent: with one, json falls back to its pure-Python encoder (4.5x slower on 10k items).
-    return json.dumps(doc, ensure_ascii=False) + "\n"
+def _non_finite(value, path=""):
+    """The JSON pointer of the first NaN or infinity in ``value``, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or "/"
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, (list, tuple)) else ()
+    for k, v in items:
+        found = _non_finite(v, f"{path}/{str(k).replace('~', '~0').replace('/', '~1')}")
+        if found:
+            return found
+    return None
+
+
+def dumps(doc, indent=None) -> str:
+    """``doc`` as JSON text, always valid: NaN and Infinity (which json would print, and no JSON
+    reader accepts) raise NotJSON naming the place; lone surrogates become U+FFFD. The one JSON
+    encoder of the outputs (summary.json uses it too).
+
+    No indent for findings: with one, json falls back to its pure-Python encoder (4.5x slower on 10k
+    items)."""
+    try:
+        text = json.dumps(doc, ensure_ascii=False, allow_nan=False, indent=indent)
+    except ValueError:
+        where = _non_finite(doc)
+        if where is None:
+            raise
+        raise NotJSON(f"output: the number at {where} is not finite ({_at(doc, where)!r}); JSON cannot hold it") from None
+    return _safe.encodable(text) + "\n"
+
+
+def _at(doc, pointer):
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        doc = doc[token] if isinstance(doc, dict) else doc[int(token)]
+    return doc
 
 
 def render(results, meta, lang="zh", color=False) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import templates
 from ..errors import UsageError
-from . import _report
+from . import _report, _safe
 
 
 def _no_fetch(url, timeout=10, ssl_context=None):
@@ -20,6 +20,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
         import weasyprint
     except (ImportError, OSError) as e:   # OSError: the Pango library is missing
         raise UsageError(f"PDF output needs WeasyPrint and Pango: {e}") from None
-    html = templates.render("report.pdf.j2", True, r=_report.build(results, meta, lang), lang=lang)
+    # Control characters made visible: in the PDF's text they would make it unextractable.
+    html = _safe.visible(templates.render("report.pdf.j2", True, r=_report.build(results, meta, lang), lang=lang))
     doc = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=".")
     return doc.write_pdf(uncompressed_pdf=False)

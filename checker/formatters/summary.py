@@ -3,20 +3,20 @@ summary.xlsx, all from the summary document of :func:`checker.batch.run`."""
 from __future__ import annotations
 
 import io
-import json
 
 from .. import i18n, templates
+from . import _safe, json_
 from . import xlsx as _xlsx
 
 FORMATS = ("json", "html", "xlsx")
 
 
 def render_json(doc, meta, lang) -> bytes:
-    return (json.dumps({"provenance": meta, "summary": doc}, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return json_.dumps({"provenance": meta, "summary": doc}, indent=1).encode("utf-8")
 
 
 def render_html(doc, meta, lang) -> bytes:
-    return templates.render("batch.html.j2", True, s=doc, meta=meta, lang=lang).encode("utf-8")
+    return _safe.visible(templates.render("batch.html.j2", True, s=doc, meta=meta, lang=lang)).encode("utf-8")
 
 
 def render_xlsx(doc, meta, lang) -> bytes:

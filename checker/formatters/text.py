@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from .. import i18n, templates
+from . import _safe
 from ..findings import SEVERITIES
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "cyan", "compliant": "green",
@@ -39,5 +40,5 @@ def render(results, meta, lang="zh", color=False) -> str:
     verdicts = {v: sum(1 for r in results if r.verdict() == v) for v in ("compliant", "not_compliant", "not_checkable")}
     def counts(mapping, sep):
         return sep.join(f"{i18n.label(k, lang)} {n}" for k, n in mapping.items())
-    return templates.render("check.txt.j2", False, results=[(r, view(r)) for r in results], lang=lang,
-                            style=style, totals=totals, verdicts=verdicts, meta=meta, counts=counts)
+    return _safe.encodable(templates.render("check.txt.j2", False, results=[(r, view(r)) for r in results], lang=lang,
+                            style=style, totals=totals, verdicts=verdicts, meta=meta, counts=counts))

@@ -1,7 +1,8 @@
 """Excel report (openpyxl): a summary sheet, one row per finding (filterable), one row per item.
 
 Every cell from a plan is written as a string cell, so text such as ``=HYPERLINK(…)`` stays text and
-is never a formula. The workbook's dates and the zip entries' times are fixed, so the same input
+is never a formula, and characters a workbook cannot hold (control characters, lone surrogates) are
+shown visibly (``_safe.visible``); the batch summary's workbook is written by the same ``_sheet``. The workbook's dates and the zip entries' times are fixed, so the same input
 gives the same bytes.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import zipfile
 
 from .. import i18n
 from ..findings import basis_text
-from . import _report
+from . import _report, _safe
 
 _FIXED = _dt.datetime(2000, 1, 1)
 
@@ -25,7 +26,7 @@ def _text(ws, row, col, value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
     else:
-        cell.value = str(value)
+        cell.value = _safe.visible(str(value))
         cell.data_type = "s"   # never a formula, whatever the text starts with
     return cell
 
