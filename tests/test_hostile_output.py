@@ -214,14 +214,15 @@ def test_summary_takes_a_source_name_that_is_not_utf8(tmp_path, checker, fmt):
     assert "plan-\ufffd.json" in (workbook_strings(out) if fmt == "xlsx" else out.decode("utf-8"))
 
 
-def test_a_lone_surrogate_in_plan_text_is_shown_as_the_replacement_character(tmp_path, base_plan):
+def test_a_lone_surrogate_in_plan_text_is_refused_and_every_format_can_say_so(tmp_path, base_plan):
     base_plan["agency"]["name"] = "单位\ud800"
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(base_plan), encoding="ascii")      # "\ud800": valid JSON, not valid Unicode
     for fmt in ("text", "json"):
         r = lvcai("check", plan, "--format", fmt)
-        assert r.returncode == 0, r.stderr.decode()
-        assert "单位\ufffd" in r.stdout.decode("utf-8")
+        assert r.returncode == 2, r.stderr.decode()
+        out = r.stdout.decode("utf-8")
+        assert "/agency/name" in out and "surrogate" in out and "internal error" not in r.stderr.decode()
 
 
 # -- 2. Markdown -----------------------------------------------------------------------------------
