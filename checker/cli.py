@@ -124,7 +124,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             else:
                 results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list))
         for r in results:
-            for ptr, rid, msg in r.errors:
+            for ptr, _rule_id, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
         unused = _waivers.for_no_plan(waiver_list, results)
         for w in unused:

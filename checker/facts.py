@@ -31,7 +31,8 @@ FIELDS = {
         "amount": "the item's amount in CNY",
         "eval_method": "its project's evaluation method",
         "code_in_catalog": "the code in the registry's catalog of the plan's edition: known | unknown (absent when that catalog is not loaded)",
-        "energy_reg": "award: the energy-saving certificate against the registry: ok | not_in_registry | revoked | suspended | expired | mismatch (absent when there is no certificate or no certificate data)",
+        "energy_reg": "award: the energy-saving certificate against the registry: ok | not_in_registry | revoked | suspended | expired "
+                      "| mismatch (absent when there is no certificate or no certificate data)",
         "env_reg": "award: the environmental-label certificate against the registry, as energy_reg",
         "energy_body": "award: the energy-saving certificate's issuer on the plan date: designated | not_designated (absent without body data)",
         "env_body": "award: the environmental-label certificate's issuer, as energy_body",

@@ -65,7 +65,7 @@ class PlanResult:
 
     def counts(self):
         """Open findings by severity (waived ones are counted apart: :meth:`waived`)."""
-        c = {s: 0 for s in reversed(SEVERITIES)}
+        c = dict.fromkeys(reversed(SEVERITIES), 0)
         for f in self.findings:
             if f.status == "open":
                 c[f.severity] += 1

@@ -24,7 +24,8 @@ _TEXT = {
     WAIVER_EXPIRED: {
         "title": {"zh": "豁免已过期", "en": "Waiver expired"},
         "message": {"zh": "{rule_id} 的豁免（批准人 {approver}，批准文号 {approval_ref}）已于 {expires} 到期，早于计划日期 {date}；该问题重新生效。",
-                    "en": "The waiver of {rule_id} (approved by {approver}, {approval_ref}) expired on {expires}, before the plan date {date}; the finding applies again."},
+                    "en": "The waiver of {rule_id} (approved by {approver}, {approval_ref}) expired on {expires}, "
+                          "before the plan date {date}; the finding applies again."},
         "remediation": {"zh": "重新审批豁免或整改该问题。", "en": "Renew the waiver's approval or fix the finding."},
         "severity": "warning"},
     WAIVER_UNUSED: {
@@ -78,7 +79,7 @@ def _matches(w, f) -> bool:
 def _note(code, f_like, ctx, lang_msgs=("zh", "en")):
     t = _TEXT[code]
     return Finding(source=f_like["source"], pointer=f_like["pointer"], rule_id=code, severity=t["severity"],
-                   title=t["title"], message={l: t["message"][l].format(**ctx) for l in lang_msgs},
+                   title=t["title"], message={lang: t["message"][lang].format(**ctx) for lang in lang_msgs},
                    remediation=t["remediation"], legal_basis=(), plan_id=f_like["plan_id"],
                    project_id=f_like.get("project_id"), line_id=f_like.get("line_id"),
                    values=tuple(sorted(ctx.items())))

@@ -8,7 +8,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from checker._jsonutil import schema, validator
+from checker._jsonutil import validator
 from checker.formatters import json_, text
 from conftest import EXAMPLES, ROOT
 

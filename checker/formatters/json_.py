@@ -21,7 +21,7 @@ def finding_dict(f, lang):
         "project_id": f.project_id, "line_id": f.line_id,
         "title": f.title[lang], "message": f.message[lang], "remediation": f.remediation[lang],
         "legal_basis": [dict(b) for b in f.legal_basis],
-        "values": {k: v for k, v in f.values},
+        "values": dict(f.values),
         "list_rows": [dict(r) for r in f.list_rows],
         "rests_on_unverified": bool(f.unverified_rows),
         **({"waiver": dict(f.waiver)} if f.waiver else {}),

@@ -2,8 +2,8 @@
 
 Every cell from a plan is written as a string cell, so text such as ``=HYPERLINK(…)`` stays text and
 is never a formula, and characters a workbook cannot hold (control characters, lone surrogates) are
-shown visibly (``_safe.visible``); the batch summary's workbook is written by the same ``_sheet``. The workbook's dates and the zip entries' times are fixed, so the same input
-gives the same bytes.
+shown visibly (``_safe.visible``); the batch summary's workbook is written by the same ``_sheet``.
+The workbook's dates and the zip entries' times are fixed, so the same input gives the same bytes.
 """
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ def render(results, meta, lang="zh", color=False) -> bytes:
                     share["listed"]["share"], share["required"]["amount"], share["required"]["share"]]
         summary.append(row)
     _sheet(wb, t("summary_sheet"),
-           [t("source"), t("plan"), t("verdict"), i18n.label("error", lang), i18n.label("warning", lang), i18n.label("info", lang), t("agency"), t("date"), t("stage"),
+           [t("source"), t("plan"), t("verdict"), i18n.label("error", lang), i18n.label("warning", lang), i18n.label("info", lang),
+            t("agency"), t("date"), t("stage"),
             t("chart_total"), t("chart_listed"), t("chart_listed") + " %", t("chart_required"), t("chart_required") + " %"],
            summary, [28, 18, 10, 8, 8, 8, 28, 12, 10, 16, 16, 10, 16, 10])
     findings = []
