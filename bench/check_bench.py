@@ -29,8 +29,9 @@ def codes():
     listed = sorted({c for p in (ROOT / "rules" / "lists").glob("*_20*.json")
                      for r in json.loads(p.read_text(encoding="utf-8"))["rows"] for c in r["codes_2022"]})
     other = []
-    cat = ROOT.parent / "shared" / "domain" / "catalog_2022.csv"
-    if cat.exists():
+    cat = next((d / "shared" / "domain" / "catalog_2022.csv" for d in ROOT.parents
+                if (d / "shared" / "domain" / "catalog_2022.csv").exists()), None)
+    if cat:
         with open(cat, encoding="utf-8") as fh:
             other = [r["code"] for r in csv.DictReader(fh) if r["level"] == "4" and r["code"] not in listed]
     return listed, other or ["A02021101", "A02080100", "C16010000"]
@@ -60,7 +61,6 @@ def make_plans(n_items, per_plan=100, seed=7):
 
 def run_one(n_items):
     from checker.api import Checker
-    from checker.cli import run_meta
     from checker.formatters import json_
     plans = make_plans(n_items)
     t0 = time.perf_counter()
@@ -73,7 +73,7 @@ def run_one(n_items):
         findings += len(r.findings)
         results.append(r)
     t2 = time.perf_counter()
-    json_.render(results, run_meta(checker, results, {}), "zh")
+    json_.render(results, checker.run_meta(results, {}), "zh")
     t3 = time.perf_counter()
     items = len(plans) * 100
     return {"items": items, "plans": len(plans), "findings": findings, "startup_s": round(t1 - t0, 3),
