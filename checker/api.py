@@ -16,15 +16,15 @@ from .engine import Engine
 from .errors import DataError
 from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
-from .rulepacks import RulePacks
+from .policy import derived as _derived, params as _params, selectors as _selectors
+from .policy.rulepacks import RulePacks
 
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
     "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
              "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry"},
     "project": {"pointer", "project_id", "name", "nature_derived", "params"},
-    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_amount",
-             *(f"{k}_amount" for k in _facts.SHARE_KEYS), *(f"{k}_share" for k in _facts.SHARE_KEYS[1:] + ("circular",))},
+    "plan": {"pointer", "plan_id", "date", "missing_lists", "params"},
 }
 
 
@@ -39,25 +39,47 @@ class Checker:
         self.rulepacks = RulePacks(rules_dir)
         self.profile = self.rulepacks.profile(profile)
         self.lists = Lists(rules_dir / "lists" if rules_dir else None, self.refdata.list_docs())
-        self.params = {**self.profile.params, **(params or {})}
-        self.unset_params = tuple(sorted(k for k, v in self.params.items() if v is None))
         active = self.rulepacks.active(self.profile, params)
-        self.rules = {rule.id: rule for rule, _ in active}
+        self.params = active.values
+        self._dated_params = sorted(k for k, v in self.params.items() if _params.is_schedule(v))
+        self.unset_params = tuple(sorted(k for k, v in self.params.items() if v is None))
+        self.dated = active.dated
+        self.rules = {rule.id: rule for rule, _ in active.rules}
+        self.severity = {rid: s["severity"] for rid, s in (self.profile.rule_settings or {}).items()
+                         if "severity" in s and rid in self.rules}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
-        self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active}
+        self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active.rules}
+        derived = self.rulepacks.derived
+        missing = [name for name in _facts.TOTALS if name not in derived or derived[name].level != "plan"]
+        if missing:
+            raise DataError(self.rulepacks.directory / "derived", "",
+                            f"the plan totals every result carries are not defined as plan-level derived values: {', '.join(missing)}")
+        needed = set(_facts.TOTALS)
         compiled = []
-        for rule, condition in active:
+        for rule, condition in active.rules:
+            level = {d.id for d in derived.values() if d.level == rule.fact}
             for lang in i18n.LANGS:
                 for name in i18n.placeholders(rule.message[lang]):
-                    if name not in _facts.FIELDS[rule.fact] and name not in CONTEXT[rule.fact]:
+                    if name in level:
+                        needed.add(name)
+                    elif name not in _facts.FIELDS[rule.fact] and name not in CONTEXT[rule.fact]:
                         raise DataError(rule.path, f"/message/{lang}",
                                         f"placeholder '{{{name}}}' is not known for a {rule.fact} fact")
+            needed.update(f for f in rule.fields() if f in level)
             self.wanted[rule.fact].update(rule.fields())
             if rule.stages and set(rule.stages) != {"plan", "award"}:
                 condition = {"$and": [{"$or": [{"stage": s} for s in rule.stages]}, condition]}
             compiled.append((rule.id, rule.fact, condition))
+        for kind, dated in self.dated.items():
+            self.wanted[kind].update(dated)
+        self.evaluator = self._evaluator(needed)
         self.engine = Engine(compiled)
         self._provenance = None
+
+    def _evaluator(self, names):
+        """The derived values ``names`` compiled over the selectors they use (and those these use)."""
+        sels = _selectors.closure({s for n in names for s in self.rulepacks.derived[n].selectors()}, self.rulepacks.selectors)
+        return _derived.Evaluator(names, self.rulepacks.derived, {n: self.rulepacks.selectors[n] for n in sels})
 
     # -- provenance ---------------------------------------------------------------------------
     def provenance(self) -> dict:
@@ -71,10 +93,17 @@ class Checker:
     def _compute_provenance(self) -> dict:
         return {
             "tool": {"name": "lvcai", "version": __version__},
-            "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]), "params": dict(sorted(self.params.items())),
-                        "params_basis": dict(sorted(self.profile.params_basis.items())),
+            "profile": {"id": self.profile.id, "extends": list(self.profile.chain[1:]),
+                        "params": {k: v for k, v in sorted(self.params.items()) if v is not None or k in self.profile.params},
+                        "params_basis": dict(sorted(self.rulepacks.basis(self.profile).items())),
                         "rules_not_run": [{"rule_id": r, "parameter_without_value": p}
-                                          for r, p in self.rulepacks.not_run(self.profile, self.params)]},
+                                          for r, p in self.rulepacks.not_run(self.profile, self.params)],
+                        "rules_switched_off": [{"rule_id": r, "reason": s["reason"], "by_profile": s["profile"]}
+                                               for r, s in self.rulepacks.switched_off(self.profile)],
+                        "severity_changed": [{"rule_id": r, "from": self.rules[r].severity, "to": sev,
+                                              "reason": self.profile.rule_settings[r]["reason"],
+                                              "by_profile": self.profile.rule_settings[r]["profile"]}
+                                             for r, sev in sorted(self.severity.items())]},
             "rule_packs": [{"id": p.id, "edition": p.edition, "sha256": p.digest}
                            for p in sorted(self.rulepacks.packs.values(), key=lambda p: p.id) if p.id in self.profile.packs],
             "lists": [{"edition_id": d["edition_id"], "document": d["document"], "effective_from": d["effective_from"],
@@ -85,7 +114,7 @@ class Checker:
                        **({"imported": True} if d.get("_imported") else {})}
                       for d in self.lists.all_editions()],
             "registry": {"imports": self.refdata.imports_brief()},
-            "rules_applied": [{"id": r.id, "severity": r.severity, "title": r.title,
+            "rules_applied": [{"id": r.id, "severity": self.severity.get(r.id, r.severity), "title": r.title,
                                "legal_basis": [dict(b) for b in r.legal_basis]}
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],
         }
@@ -126,19 +155,22 @@ class Checker:
         dupes = _duplicate_ids(doc)
         if dupes:
             return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
-        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params)
+        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated)
         fired = self.engine.run(built.facts)
-        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
+        params = self.params
+        if self._dated_params:   # messages show a dated parameter's value on the plan's date
+            params = {**params, **{k: _params.at(params[k], doc["date"]) for k in self._dated_params}}
+        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired),
                           key=Finding.sort_key)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
         return _waivers.apply(result, waivers)
 
-    def _finding(self, rule_id, fact_id, built, source, plan_id, langs) -> Finding:
+    def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]
-        ctx = {**built.context[fact_id], "params": self.params}
+        ctx = {**built.context[fact_id], "params": params}
         rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
         return Finding(
-            source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=rule.severity,
+            source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
             title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
@@ -186,7 +218,7 @@ def _meta(doc, built) -> dict:
         "catalog_edition": plan_ctx["catalog_edition"],
         "lists": {k: (built.editions[k] or {}).get("edition_id") for k in LIST_KINDS},
         "projects": [{"project_id": p["project_id"], "name": p["name"]} for p in doc["projects"]],
-        "totals": {k: plan_ctx[k] for k in sorted(plan_ctx) if k.endswith(("_amount", "_share"))},
+        "totals": {k: plan_ctx[k] for k in sorted(_facts.TOTALS)},
         "items": items,
     }
 

@@ -239,25 +239,28 @@ def rules_group():
 def rules_list(profile, lang):
     """Id, severity, title and legal basis of every rule the profile runs."""
     from .i18n import label
-    from .rulepacks import RulePacks
+    from .policy.rulepacks import RulePacks
     try:
         reg = RulePacks()
         prof = reg.profile(profile)
-        active = [r for r, _ in reg.active(prof)]
+        active = [r for r, _ in reg.active(prof).rules]
         skipped = reg.not_run(prof)
+        off = reg.switched_off(prof)
     except LvcaiError as e:
         _fail(e)
     for r in active:
         click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
     for rule_id, param in skipped:
         click.echo(f"{rule_id}  (not run: parameter {param} has no value)")
+    for rule_id, setting in off:
+        click.echo(f"{rule_id}  (switched off by profile {setting['profile']}: {setting['reason'][lang]})")
 
 
 @rules_group.command("show")
 @click.argument("rule_id")
 def rules_show(rule_id):
     """Everything about one rule, its examples included (the rule file as JSON)."""
-    from .rulepacks import RulePacks
+    from .policy.rulepacks import RulePacks
     try:
         rule = RulePacks().get(rule_id)
     except LvcaiError as e:
@@ -274,17 +277,20 @@ def rules_test(path, profile):
     invalid (an operator durable-rules does not implement, an unknown field, …)."""
     from pathlib import Path as _P
     from .api import Checker
-    from .ruletest import run_examples
+    from .ruletest import run_examples, run_policy_examples
     try:
-        outcomes = run_examples(Checker(profile, rules_dir=_P(path) if path else None))
+        checker = Checker(profile, rules_dir=_P(path) if path else None)
+        outcomes = run_examples(checker)
+        policy = run_policy_examples(checker)
     except LvcaiError as e:
         _fail(e)
-    failed = [o for o in outcomes if not o.ok]
-    for o in outcomes:
-        if not o.ok:
-            click.echo(f"FAIL {o.rule_id} {o.kind}[{o.index}] {o.title}: {o.detail}")
+    failed = [o for o in outcomes + policy if not o.ok]
+    for o in failed:
+        click.echo(f"FAIL {o.rule_id} {o.kind}[{o.index}] {o.title}: {o.detail}")
     rules = len({o.rule_id for o in outcomes})
-    click.echo(f"{rules} rules, {len(outcomes)} examples: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    parts = len({o.rule_id for o in policy})
+    click.echo(f"{rules} rules, {len(outcomes)} examples; {parts} selectors and derived values, {len(policy)} examples: "
+               f"{len(outcomes) + len(policy) - len(failed)} passed, {len(failed)} failed")
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -295,7 +301,8 @@ def rules_docs(out_dir, lang):
     """Write the Markdown reference: one page per rule and an index, from the rule files."""
     from . import templates
     from .facts import FIELDS
-    from .rulepacks import RulePacks
+    from .policy.rulepacks import RulePacks
+    from .policy import params as _params
     try:
         reg = RulePacks()
     except LvcaiError as e:
@@ -303,12 +310,38 @@ def rules_docs(out_dir, lang):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rules = sorted(reg.rules.values(), key=lambda r: r.id)
+    used = _uses(reg)
     for r in rules:
-        page = templates.render("rule.md.j2", False, rule=r, lang=lang, fields=FIELDS[r.fact],
-                                when=json.dumps(r.when, ensure_ascii=False, indent=1))
+        page = templates.render("rule.md.j2", False, rule=r, lang=lang, fields={**FIELDS[r.fact], **{
+                                    d.id: d.title[lang] for d in reg.derived.values() if d.level == r.fact}},
+                                when=json.dumps(r.when, ensure_ascii=False, indent=1), describe=_params.describe)
         write_atomic(out / f"{r.id}.md", page.encode("utf-8"))
     write_atomic(out / "index.md", templates.render("rules-index.md.j2", False, rules=rules, lang=lang).encode("utf-8"))
-    click.echo(f"{len(rules)} rule pages and index.md written to {out}")
+    page = templates.render("policy.md.j2", False, lang=lang, root=reg.directory, used=used, describe=_params.describe,
+                            selectors=sorted(reg.selectors.values(), key=lambda s: s.id),
+                            derived=sorted(reg.derived.values(), key=lambda d: d.id),
+                            params=sorted(reg.declarations.values(), key=lambda p: p.name))
+    write_atomic(out / "policy.md", page.encode("utf-8"))
+    click.echo(f"{len(rules)} rule pages, policy.md (selectors, derived values, parameters) and index.md written to {out}")
+
+
+def _uses(reg) -> dict:
+    """Selector, derived value or parameter name → what uses it (rules, derived values, selectors)."""
+    from . import i18n
+    used = {n: [] for n in [*reg.selectors, *reg.derived, *reg.declarations]}
+    for s in reg.selectors.values():
+        for ref in s.refs():
+            used[ref].append(f"selector `{s.id}`")
+    for d in reg.derived.values():
+        for ref in dict.fromkeys(d.selectors()):
+            used[ref].append(f"derived `{d.id}`")
+    for r in sorted(reg.rules.values(), key=lambda r: r.id):
+        names = set(r.fields()) | {n for lang in i18n.LANGS for n in i18n.placeholders(r.message[lang])}
+        names |= {p.name for p in r.params}
+        for n in sorted(names):
+            if n in used and r.id not in used[n]:
+                used[n].append(r.id)
+    return used
 
 
 def _fail(e):

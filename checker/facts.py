@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .lists import LIST_KINDS, STRICTNESS, Lists
+from .lists import LIST_KINDS, Lists
 
 #: Fields a rule may test, per fact kind, with what they mean (used to check rule files and in docs).
 FIELDS = {
@@ -54,18 +54,26 @@ FIELDS = {
         "catalog_edition": "2013 | 2022",
         "catalog_edition_assumed": "true when the plan did not say which catalog edition its codes use",
         "lists_in_force": "true when a list edition is in force on the plan date for every list",
-        "total_amount": "the plan's amount in CNY",
         "catalog_loaded": "true when the registry holds the catalog of the plan's edition",
         "certificates_loaded": "true when the registry holds certificate data",
         "bodies_loaded": "true when the registry holds the designated certification bodies",
         "credit_loaded": "true when the registry holds credit records",
-        "circular_share": "percent of the plan's amount in items marked circular_economy",
-        "unset_*": "true when the profile leaves that parameter without a value (unset_circular_share_min, …)",
     },
+}
+
+#: Fields of every fact kind, whatever rules/derived/ declares.
+COMMON_FIELDS = {
+    "plan_date": "the plan's date as a number YYYYMMDD (a rule's effective_from and effective_until test it)",
+    "unset_*": "true when the profile leaves that parameter without a value (unset_circular_share_min, …)",
+    "p_*": "a dated parameter's value on the plan's date (a rule compares with it through {\"$param\": name})",
 }
 
 #: The amounts a plan's green share is made of (each also as a percentage of "total").
 SHARE_KEYS = ("total", "listed", "mandatory", "priority", "required", "preferred")
+#: The plan-level derived values every result's totals carry (rules/derived/plan-totals.json defines
+#: them; a rules directory without them is rejected at load).
+TOTALS = (*(f"{k}_amount" for k in SHARE_KEYS + ("circular",)),
+          *(f"{k}_share" for k in SHARE_KEYS[1:] + ("circular",)))
 
 _REQ_FIELD = {"energy_saving": "energy", "environmental_label": "env"}
 
@@ -92,10 +100,6 @@ def _cert_status(certs, kind, date):
         else:
             return "valid"
     return status
-
-
-def _pct(part, whole):
-    return round(100.0 * part / whole, 1) if whole else 0.0
 
 
 def _same(a, b):
@@ -138,9 +142,12 @@ def _registry_cert(refdata, certs, kind, date, item, award):
     return status, body, row
 
 
-def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=()) -> Facts:
+def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(), evaluator=None, dated=None) -> Facts:
     """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
-    ``refdata``: the reference registry (see checker.refdata), or None for none."""
+    ``refdata``: the reference registry (see checker.refdata), or None for none; ``evaluator``: the
+    derived values to compute (checker.policy.derived.Evaluator); ``dated``: kind → {field: schedule}
+    of dated parameters, put on the facts of that kind with their value on the plan's date."""
+    from .policy.params import at as _param_at
     out = Facts()
     date = plan["date"]
     stage = plan.get("stage", "plan")
@@ -152,13 +159,25 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=())
         out.editions[kind] = doc
         indexes[kind] = lists.index(doc, cat) if doc else None
 
-    totals = dict.fromkeys(SHARE_KEYS + ("circular",), 0.0)
+    derive = evaluator is not None and evaluator.active
+    n_pairs = len(evaluator.pairs) if derive else 0
+    plan_sums = [0.0] * n_pairs
     item_facts = []
     project_facts = []
     for pi, project in enumerate(plan["projects"]):
         ev = project["evaluation"]
         p_ptr = f"/projects/{pi}"
-        by_letter: dict[str, float] = {}
+        # The nature comes first: a selector may test it.
+        nature = project.get("nature")
+        derived_nature = nature is None
+        if derived_nature:
+            by_letter: dict[str, float] = {}
+            for item in project["items"]:
+                letter = item["category_code"][:1]
+                by_letter[letter] = by_letter.get(letter, 0.0) + float(item["amount"])
+            letter = max(sorted(by_letter), key=lambda k: by_letter[k])
+            nature = lists.catalogs.nature_by_letter.get(letter, "goods")
+        project_sums = [0.0] * n_pairs
         has_preferred = False
         p_amount = 0.0
         for ii, item in enumerate(project["items"]):
@@ -176,7 +195,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=())
             ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project["project_id"],
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
                    "product_type": item.get("product_type"), "catalog_edition": cat, "date": date, "rows": {}}
-            strictest = "none"
+            obligations, row_ids = {}, {}
             for kind in LIST_KINDS:
                 short = _REQ_FIELD[kind]
                 idx = indexes[kind]
@@ -193,7 +212,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=())
                         f[f"{short}_reg"], f[f"{short}_body"], row = _registry_cert(refdata, certs, kind, date, item, award)
                         ctx[f"{short}_registry"] = row
                 ctx["rows"][kind] = res.rows if res else ()
-                strictest = max(strictest, obligation, key=STRICTNESS.index)
+                obligations[kind] = obligation
+                row_ids[kind] = tuple(r.id for r in res.rows) if res else ()
                 has_preferred = has_preferred or req == "preferred"
             if stage == "award" and refdata is not None:
                 supplier = award.get("supplier", {})
@@ -206,52 +226,43 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=())
                 records = refdata.integrity_records(code_) if code_ else []
                 f["supplier_records"] = len(records)
                 ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
-            amount = float(item["amount"])
-            p_amount += amount
-            totals["total"] += amount
-            if strictest != "none":
-                totals["listed"] += amount
-                totals[strictest] += amount
-            if item.get("circular_economy"):
-                totals["circular"] += amount
-            if "required" in reqs.values():
-                totals["required"] += amount
-            elif "preferred" in reqs.values():
-                totals["preferred"] += amount
-            by_letter[code[:1]] = by_letter.get(code[:1], 0.0) + amount
+            p_amount += float(item["amount"])
+            if derive:
+                evaluator.item(item, project, cat, nature, obligations, row_ids, f, project_sums, plan_sums)
             item_facts.append(f)
             out.context["#" + ptr] = ctx
-        nature = project.get("nature")
-        derived = nature is None
-        if derived:
-            letter = max(sorted(by_letter), key=lambda k: by_letter[k])
-            nature = lists.catalogs.nature_by_letter.get(letter, "goods")
         pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev["method"],
               "price_weight": ev.get("price_weight"), "green_bonus_points": ev.get("green_bonus_points"),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
               "has_preferred": has_preferred, "amount": p_amount}
+        if derive:
+            pf.update(evaluator.values("project", project_sums))
         project_facts.append(pf)
         out.context["#" + p_ptr] = {"pointer": p_ptr, "project_index": pi, "project_id": project["project_id"],
-                              "name": project["name"], "nature_derived": derived, "rows": {},
-                              **{k: v for k, v in pf.items() if k not in ("id", "kind")}}
+                              "name": project["name"], "nature_derived": derived_nature, "rows": {}}
 
     in_force = all(out.editions[k] for k in LIST_KINDS)
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
-                 "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force,
-                 "total_amount": totals["total"]}
-    plan_fact["circular_share"] = _pct(totals["circular"], totals["total"])
-    for name in unset_params:
-        plan_fact["unset_" + name.replace(".", "_")] = True
+                 "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force}
+    if derive:
+        plan_fact.update(evaluator.values("plan", plan_sums))
     if refdata is not None:
         plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
                          bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])
     out.context["#"] = {
         "pointer": "", "plan_id": plan["plan_id"], "date": date, "catalog_edition": cat, "rows": {},
         "missing_lists": ", ".join(k for k in LIST_KINDS if not out.editions[k]),
-        **{f"{k}_amount": v for k, v in totals.items()},
-        **{f"{k}_share": _pct(v, totals["total"]) for k, v in totals.items() if k != "total"},
     }
+    # Fields every kind may carry: the date as a number, parameters without a value, dated parameters.
+    common = {"plan_date": int(date.replace("-", ""))}
+    for name in unset_params:
+        common["unset_" + name.replace(".", "_")] = True
+    extras = {}
+    for kind in ("plan", "project", "item"):
+        extra = {**common, **{fld: _param_at(sched, date) for fld, sched in (dated or {}).get(kind, {}).items()}}
+        extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
     for f in [plan_fact, *project_facts, *item_facts]:
+        f.update(extras[f["kind"]])
         out.context[f["id"]].update((k, v) for k, v in f.items() if k not in ("id", "kind"))
         keep = wanted.get(f["kind"], ())
         out.facts.append({k: v for k, v in f.items()

@@ -121,3 +121,52 @@ def run_examples(checker, rule_ids=None):
                     detail = "did not fire" if ok else f"fired at {hits}"
                 out.append(Outcome(rule.id, kind, n, ex["title"], ok, detail))
     return out
+
+
+def run_policy_examples(checker, names=None):
+    """The examples of every selector (items it must and must not match) and every derived value (the
+    value expected at a place of an example plan) → [Outcome], rule_id ``selector:<id>`` or ``derived:<id>``."""
+    from . import facts as _facts
+    from .policy import derived as _derived, selectors as _selectors
+    packs = checker.rulepacks
+    bases, out = {}, []
+
+    def plan_for(ex, where):
+        base_name = ex.get("base", "base")
+        if base_name not in bases:
+            path = packs.directory / "examples" / f"{base_name}.json"
+            if not path.is_file():
+                raise DataError(where, "/base", f"no example base plan {path}")
+            bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
+        return apply_set(bases[base_name], ex["set"], where)
+
+    def value_at(derivation, plan, ptr):
+        sels = _selectors.closure(derivation.selectors(), packs.selectors)
+        ev = _derived.Evaluator([derivation.id], {derivation.id: derivation}, {n: packs.selectors[n] for n in sels})
+        built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, checker.refdata, (), ev)
+        fact = next((f for f in built.facts if f["id"] == "#" + ptr), None)
+        if fact is None:
+            raise DataError(derivation.path, ptr, "no such place in the example plan")
+        return fact.get(derivation.id)
+
+    for sel in sorted(packs.selectors.values(), key=lambda s: s.id):
+        if names and f"selector:{sel.id}" not in names:
+            continue
+        probe = _derived.Derived("in_selector", "item", sel.title, sel.title, "", {"in": sel.id}, 0, None, [], sel.path)
+        for kind in ("match", "no_match"):
+            for n, ex in enumerate(sel.examples.get(kind, ())):
+                where = f"{sel.path}#/selectors/{sel.id}/examples/{kind}/{n}"
+                got = value_at(probe, plan_for(ex, where), ex.get("item", "/projects/0/items/0"))
+                ok = got is (kind == "match")
+                out.append(Outcome(f"selector:{sel.id}", kind, n, ex["title"], ok, "matched" if got else "did not match"))
+    for d in sorted(packs.derived.values(), key=lambda d: d.id):
+        if names and f"derived:{d.id}" not in names:
+            continue
+        default_at = {"item": "/projects/0/items/0", "project": "/projects/0", "plan": ""}[d.level]
+        for n, ex in enumerate(d.examples):
+            where = f"{d.path}#/derived/{d.id}/examples/{n}"
+            got = value_at(d, plan_for(ex, where), ex.get("at", default_at))
+            want = ex["value"]
+            ok = got == want and (got is None) == (want is None) and isinstance(got, bool) == isinstance(want, bool)
+            out.append(Outcome(f"derived:{d.id}", "value", n, ex["title"], ok, f"got {got!r}, expected {want!r}"))
+    return out

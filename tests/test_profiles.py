@@ -60,8 +60,44 @@ def test_profile_errors_name_the_file(tmp_path):
     with pytest.raises(DataError, match="no such rule pack: 'nowhere'"):
         Checker("odd", rules_dir=rules)
     rules = own_profile(tmp_path / "c", {"id": "bare", "title": {"zh": "x", "en": "x"}, "packs": ["national"]})
-    with pytest.raises(DataError, match=r"national/GPP-EVL-002.json: /when/\$and/1/\$or/0/\$and/1/\$lt/price_weight: "
-                                         r"parameter 'price_weight_goods_min' is not set by profile 'bare'"):
-        Checker("bare", rules_dir=rules)
+    bare = Checker("bare", rules_dir=rules)       # nothing set: the rules' own defaults, ranges not run
+    assert bare.params["price_weight_goods_min"] == 30
+    assert {r["rule_id"] for r in bare.provenance()["profile"]["rules_not_run"]} >= {"GPP-PRF-002", "GPP-PRF-003"}
+
+
+def test_a_profile_value_is_checked_against_the_rules_declaration(tmp_path):
+    def bad(n, params):
+        return own_profile(tmp_path / str(n), {"id": "bad", "title": {"zh": "x", "en": "x"}, "extends": "national",
+                                               "params": params})
+    with pytest.raises(DataError, match=r"profiles/bad.json: /params/price_weight_good_min: 'price_weight_good_min' is not "
+                                         r"a parameter any rule declares \(did you mean 'price_weight_goods_min'\?\)"):
+        Checker("bad", rules_dir=bad(1, {"price_weight_good_min": 30}))
+    with pytest.raises(DataError, match=r"profiles/bad.json: /params/price_weight_goods_min: 130 is above the maximum 100% "
+                                         r"\(declared by GPP-EVL-002 \("):
+        Checker("bad", rules_dir=bad(2, {"price_weight_goods_min": 130}))
+    with pytest.raises(DataError, match=r"profiles/bad.json: /params/price_weight_goods_min: '30' is not of type number"):
+        Checker("bad", rules_dir=bad(3, {"price_weight_goods_min": "30"}))
+    with pytest.raises(DataError, match=r"profiles/bad.json: /params/price_weight_goods_min/schedule/1/from: '2020-01-01' "
+                                         r"is not after the previous step's date '2021-01-01'"):
+        Checker("bad", rules_dir=bad(4, {"price_weight_goods_min": {"schedule": [{"from": "2021-01-01", "value": 30},
+                                                                                 {"from": "2020-01-01", "value": 40}]}}))
+
+
+def test_a_dated_parameter_takes_the_value_in_force_on_the_plan_date(tmp_path):
+    rules = own_profile(tmp_path, {"id": "dated", "title": {"zh": "x", "en": "x"}, "extends": "national",
+                                   "params": {"price_weight_goods_min": {"schedule": [{"from": "2026-01-01", "value": 30},
+                                                                                      {"from": "2026-07-01", "value": 40}]}}})
+    checker = Checker("dated", rules_dir=rules)
+    plan = json.loads((ROOT / "rules" / "examples" / "base.json").read_text(encoding="utf-8"))
+    plan["projects"][0]["evaluation"]["price_weight"] = 35
+
+    def fired(date):
+        plan["date"] = date
+        r = checker.check(json.dumps(plan, ensure_ascii=False).encode(), "p", ("en",))
+        return [f.message["en"] for f in r.findings if f.rule_id == "GPP-EVL-002"]
+    assert fired("2025-12-31") == []          # before the first step: no value, the rule does not fire
+    assert fired("2026-06-30") == []          # 35 >= 30
+    (msg,) = fired("2026-07-01")              # the change date: 40 applies
+    assert "40" in msg
     with pytest.raises(UsageError, match="no such profile: 'atlantis'"):
         Checker("atlantis")

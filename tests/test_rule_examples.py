@@ -6,8 +6,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from checker.api import get_checker
-from checker.rulepacks import RulePacks
-from checker.ruletest import run_examples
+from checker.policy.rulepacks import RulePacks
+from checker.ruletest import run_examples, run_policy_examples
 from conftest import ROOT
 
 # Every pack's examples, each under a profile that runs the pack (shenzhen's pack only under shenzhen).
@@ -51,7 +51,7 @@ def test_every_schema_is_a_valid_schema():
 def test_rule_schema_rejects_operators_durable_rules_does_not_implement(op, tmp_path):
     """These operators are accepted by durable-rules and never match: a rule using one must not load."""
     from checker.errors import DataError
-    from checker.rulepacks import load_rule
+    from checker.policy.rulepacks import load_rule
     doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
     doc["when"] = {"$and": [{"energy_list": "mandatory"}, {op: {"energy_req": "required"}}]}
     path = tmp_path / "GPP-ENE-001.json"
@@ -63,7 +63,7 @@ def test_rule_schema_rejects_operators_durable_rules_does_not_implement(op, tmp_
 
 def test_rule_testing_an_unknown_field_is_rejected(tmp_path):
     from checker.errors import DataError
-    from checker.rulepacks import load_rule
+    from checker.policy.rulepacks import load_rule
     doc = json.loads((ROOT / "rules" / "national" / "GPP-ENE-001.json").read_text(encoding="utf-8"))
     doc["when"] = {"$and": [{"energy_lst": "mandatory"}, {"$neq": {"energy_req": "required"}}]}
     path = tmp_path / "GPP-ENE-001.json"
@@ -84,3 +84,56 @@ def test_a_broken_rule_makes_its_fail_example_fail(tmp_path):
     outcomes = run_examples(Checker("national", rules_dir=tmp_path / "rules"), {"GPP-EVL-002"})
     assert [o.ok for o in outcomes if o.kind == "fail"] == [False, False]
     assert all(o.ok for o in outcomes if o.kind == "pass")
+
+
+POLICY_OUTCOMES = run_policy_examples(get_checker("national"))
+
+
+@pytest.mark.parametrize("outcome", POLICY_OUTCOMES, ids=lambda o: f"{o.rule_id}-{o.kind}{o.index}")
+def test_selector_and_derived_example(outcome):
+    assert outcome.ok, f"{outcome.rule_id} {outcome.kind} example '{outcome.title}': {outcome.detail}"
+
+
+def test_every_selector_has_items_it_matches_and_items_it_does_not():
+    packs = RulePacks()
+    assert packs.selectors and packs.derived
+    for sel in packs.selectors.values():
+        kinds = {o.kind for o in POLICY_OUTCOMES if o.rule_id == f"selector:{sel.id}"}
+        assert kinds == ({"match"} if sel.match == {"every_item": True} else {"match", "no_match"}), sel.id
+    for d in packs.derived.values():
+        assert sum(1 for o in POLICY_OUTCOMES if o.rule_id == f"derived:{d.id}") >= 2, d.id
+        assert len({json.dumps(ex["value"]) for ex in d.examples}) >= 2, f"{d.id}: examples should differ in value"
+
+
+def test_a_wrong_selector_or_derived_example_fails(tmp_path):
+    import shutil
+    from checker.api import Checker
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "selectors" / "green-lists.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["selectors"][2]["match"] = {"list": {"kind": "any", "obligation": ["priority"]}}     # mandatory_categories
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    outcomes = run_policy_examples(Checker("national", rules_dir=tmp_path / "rules"),
+                                   {"selector:mandatory_categories", "derived:mandatory_amount"})
+    assert [(o.rule_id, o.kind, o.ok) for o in outcomes if not o.ok] == [
+        ("selector:mandatory_categories", "no_match", False), ("derived:mandatory_amount", "value", False)]
+
+
+def test_selector_errors_name_the_file_and_place(tmp_path):
+    import shutil
+    from checker.errors import DataError
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "selectors" / "more.json"
+    sel = {"id": "cars", "title": {"zh": "车", "en": "cars"}, "source": {"doc": "x", "verified": False},
+           "match": {"selector": "vans"}, "examples": {"match": [{"title": "t", "set": {}}]}}
+    path.write_text(json.dumps({"selectors": [sel]}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"more.json: /selectors/cars: selector 'cars' refers to no such selector 'vans'"):
+        RulePacks(tmp_path / "rules")
+    sel["match"] = {"prefix": {"2022": ["A0203"]}}
+    path.write_text(json.dumps({"selectors": [sel]}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"more.json: /selectors/0/match: "):
+        RulePacks(tmp_path / "rules")
+    sel["match"] = {"selector": "cars"}
+    path.write_text(json.dumps({"selectors": [sel]}), encoding="utf-8")
+    with pytest.raises(DataError, match=r"selectors refer to each other in a cycle: cars → cars"):
+        RulePacks(tmp_path / "rules")

@@ -5,7 +5,7 @@ import shutil
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.rulepacks import RulePacks
+from checker.policy.rulepacks import RulePacks
 from conftest import EXAMPLES, ROOT
 
 

@@ -1,0 +1,146 @@
+"""Derived values: declared in data (rules/derived/*.json and rules/<pack>/derived/*.json), evaluated
+generically over selectors, and put on the facts of their level as plain fields that rules test.
+
+A derivation has a ``level`` (item, project or plan) and a ``value``:
+
+* ``{"in": "selector"}`` (item level): true when the item is in the selector;
+* ``{"count": "selector"}``: how many items of the project (or plan) are in the selector;
+* ``{"sum": {"selector": "s", "of": "amount" | "quantity"}}``: their total amount or quantity;
+* ``{"share": {"part": "s1", "whole": "s2", "of": "amount" | "quantity" | "count"}}``: the part as a
+  percentage of the whole, rounded to ``round`` decimals (default 2); absent when the whole is zero,
+  unless ``empty`` gives the value to use then.
+
+Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"nev_share":
+{"$param": "nev_share_min"}}}``), so the engine decides what fires.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._jsonutil import load_data
+from ..errors import DataError
+from . import selectors as _selectors
+
+LEVELS = ("item", "project", "plan")
+
+
+@dataclass(frozen=True)
+class Derived:
+    id: str
+    level: str
+    title: dict
+    description: dict
+    unit: str
+    value: dict
+    round: int
+    empty: object
+    examples: list
+    path: Path
+
+    @property
+    def op(self):
+        return next(iter(self.value))
+
+    def selectors(self):
+        (op, arg), = self.value.items()
+        if op in ("in", "count"):
+            return [arg]
+        if op == "sum":
+            return [arg["selector"]]
+        return [arg["part"], arg["whole"]]
+
+
+def load_dir(directory: Path, into: dict):
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.glob("*.json")):
+        doc = load_data(path, "derived")
+        for i, d in enumerate(doc["derived"]):
+            if d["id"] in into:
+                raise DataError(path, f"/derived/{i}/id", f"duplicate derived value '{d['id']}' (also in {into[d['id']].path})")
+            if (d["level"] == "item") != (next(iter(d["value"])) == "in"):
+                raise DataError(path, f"/derived/{i}/value",
+                                "an item-level value is {\"in\": selector}; count, sum and share are project or plan values")
+            into[d["id"]] = Derived(d["id"], d["level"], d["title"], d.get("description", d["title"]), d.get("unit", ""),
+                                    d["value"], d.get("round", 2), d.get("empty"), d["examples"], path)
+
+
+def check_refs(derived: dict, selectors: dict, fields: dict):
+    for d in derived.values():
+        for s in d.selectors():
+            if s not in selectors:
+                raise DataError(d.path, f"/derived/{d.id}", f"derived value '{d.id}' uses no such selector '{s}'")
+        if d.id in fields[d.level]:
+            raise DataError(d.path, f"/derived/{d.id}", f"'{d.id}' is already a field of a {d.level} fact")
+
+
+_MEASURES = {"amount": lambda it: float(it["amount"]), "quantity": lambda it: float(it["quantity"]), "count": lambda it: 1.0}
+
+
+class Evaluator:
+    """The derived values a checker needs, compiled once: per item, one call of the generated
+    selector function (selectors.compile_function) tells which sums the item feeds; the sums are
+    kept per project and per plan."""
+
+    def __init__(self, wanted, derived: dict, selectors: dict):
+        self.item_fields = []    # (name, index of its selector in the function's result)
+        self.pairs = []          # (index of the selector in the function's result, measure)
+        sel_index, pair_index = {}, {}
+        self.project, self.plan = [], []
+
+        def sel(name):
+            if name not in sel_index:
+                sel_index[name] = len(sel_index)
+            return sel_index[name]
+
+        def pair(name, measure):
+            key = (name, measure)
+            if key not in pair_index:
+                pair_index[key] = len(self.pairs)
+                self.pairs.append((sel(name), _MEASURES[measure]))
+            return pair_index[key]
+        for name in sorted(wanted):
+            d = derived[name]
+            (op, arg), = d.value.items()
+            if op == "in":
+                self.item_fields.append((name, sel(arg)))
+                continue
+            if op == "count":
+                fn = _count(pair(arg, "count"))
+            elif op == "sum":
+                fn = _total(pair(arg["selector"], arg["of"]), None)
+            else:
+                fn = _share(pair(arg["part"], arg["of"]), pair(arg["whole"], arg["of"]), d.round, d.empty)
+            (self.project if d.level == "project" else self.plan).append((name, fn))
+        self.active = bool(sel_index)
+        self._selected = _selectors.compile_function(selectors, list(sel_index)) if sel_index else None
+
+    def item(self, item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
+        """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
+        hits = self._selected(item, project, edition, nature, obligations, rows)
+        for name, i in self.item_fields:
+            fact[name] = hits[i]
+        for j, (i, measure) in enumerate(self.pairs):
+            if hits[i]:
+                m = measure(item)
+                project_sums[j] += m
+                plan_sums[j] += m
+
+    def values(self, level, sums) -> dict:
+        return {name: fn(sums) for name, fn in (self.project if level == "project" else self.plan)}
+
+
+def _count(i):
+    return lambda sums: int(sums[i])
+
+
+def _total(i, _):
+    return lambda sums: sums[i]
+
+
+def _share(part, whole, digits, empty):
+    def share(sums):
+        w = sums[whole]
+        return round(100.0 * sums[part] / w, digits) if w else empty
+    return share
