@@ -10,8 +10,8 @@ A derivation has a ``level`` (item, project or plan) and a ``value``:
   percentage of the whole, rounded to ``round`` decimals (default 2); absent when the whole is zero,
   unless ``empty`` gives the value to use then.
 
-Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"nev_share":
-{"$param": "nev_share_min"}}}``), so the engine decides what fires.
+Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"circular_share":
+{"$param": "circular_share_min"}}}``), so the engine decides what fires.
 """
 from __future__ import annotations
 

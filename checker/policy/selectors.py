@@ -5,10 +5,10 @@ A selector's ``match`` is one clause:
 
 * ``{"codes": {"2013": [...], "2022": [...]}}``: the item's code is one of these, in the plan's
   catalog edition (an edition not named matches nothing);
-* ``{"prefixes": {"2022": ["A020305"]}}``: the item's code starts with one of these;
+* ``{"prefixes": {"2022": ["A020101"]}}``: the item's code starts with one of these;
 * ``{"list": {"kind": "energy_saving" | "environmental_label" | "any", "obligation": [...], "rows": [...]}}``:
   the obligation the list in force puts on the item, or the list rows its code resolves to;
-* ``{"field": {"path": "new_energy", "equals": true}}`` (or ``"in": [...]``, or ``"exists": true|false``):
+* ``{"field": {"path": "circular_economy", "equals": true}}`` (or ``"in": [...]``, or ``"exists": true|false``):
   a field of the plan item, a dotted path; ``project.`` reaches the item's project;
 * ``{"nature": ["goods"]}``: the nature of the item's project (given, or derived from its codes);
 * ``{"every_item": true}``: every item;
