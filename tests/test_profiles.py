@@ -1,4 +1,5 @@
-"""Profiles on the same plan: national and guangdong agree (guangdong cites its own rule), shenzhen adds
+"""Profiles on the same plan: a profile says only what its law says. National rules fix no preference
+range, so national reports the magnitude (info) where guangdong checks its 1-5 range; shenzhen adds
 the circular-economy duty, whose required share has no shipped value."""
 import json
 import shutil
@@ -16,18 +17,33 @@ def ids(result):
     return sorted((f.rule_id, f.pointer) for f in result.findings)
 
 
-def test_national_and_guangdong_find_the_same_but_cite_different_bases():
+def test_the_preference_range_is_checked_only_where_a_law_sets_one():
     nat, gd = get_checker("national"), get_checker("guangdong")
-    assert ids(nat.check(PLAN, "p")) == ids(gd.check(PLAN, "p"))
-    assert nat.provenance()["profile"]["params"] == gd.provenance()["profile"]["params"]
+    n, g = set(ids(nat.check(PLAN, "p"))), set(ids(gd.check(PLAN, "p")))
+    # every magnitude is reported (8 points in project 0, 2 in project 1): no national range
+    assert sorted(n - g) == [("GPP-PRF-004", "/projects/0"), ("GPP-PRF-004", "/projects/1")]
+    assert sorted(g - n) == [("GPP-PRF-002", "/projects/0")]      # outside Guangdong's 1-5
+    assert "pref_points_max" not in nat.provenance()["profile"]["params"]
+    assert "pref_points_max" not in nat.provenance()["profile"]["params_basis"]
+    assert {r["rule_id"] for r in nat.provenance()["profile"]["rules_not_run"]} == {"GPP-PRF-002", "GPP-PRF-003"}
     assert gd.provenance()["profile"]["extends"] == ["national"]
     assert gd.provenance()["profile"]["params_basis"]["pref_points_max"].startswith("粤财采购〔2019〕1号")
-    assert nat.provenance()["profile"]["params_basis"]["pref_points_max"] == "as pref_points_min"
+    # a parameter the national law does set keeps its default, with the rule's basis
+    assert nat.provenance()["profile"]["params_basis"]["price_weight_goods_min"].startswith("财政部令第87号 第五十五条")
+
+
+def test_a_fujian_10_percent_deduction_is_information_under_national(base_plan):
+    base_plan["projects"][0]["evaluation"] = {"method": "lowest_price", "green_price_deduction_pct": 10}
+    data = json.dumps(base_plan, ensure_ascii=False).encode()
+    nat = [f for f in get_checker("national").check(data, "p", ("en",)).findings if f.rule_id.startswith("GPP-PRF")]
+    assert [(f.rule_id, f.severity) for f in nat] == [("GPP-PRF-005", "info")]
+    gd = [f for f in get_checker("guangdong").check(data, "p", ("en",)).findings if f.rule_id.startswith("GPP-PRF")]
+    assert [(f.rule_id, f.severity) for f in gd] == [("GPP-PRF-003", "warning")]
 
 
 def test_shenzhen_adds_the_circular_economy_duty_without_inventing_a_share():
     nat, sz = get_checker("national"), get_checker("shenzhen")
-    extra = sorted(set(ids(sz.check(PLAN, "p"))) - set(ids(nat.check(PLAN, "p"))))
+    extra = sorted(set(ids(sz.check(PLAN, "p"))) - set(ids(get_checker("guangdong").check(PLAN, "p"))))
     assert extra == [("GPP-SZX-002", "")]
     assert sz.provenance()["profile"]["params"]["circular_share_min"] is None
     assert sz.provenance()["profile"]["rules_not_run"] == [{"rule_id": "GPP-SZX-001", "parameter_without_value": "circular_share_min"}]

@@ -235,6 +235,12 @@ class RulePacks:
                 if other is None or (other.default is None and decl.default is not None):
                     self.declarations[decl.name] = decl
 
+        for rule in self.rules.values():
+            for name in rule.fields():
+                if name.startswith("unset_") and not any(name == "unset_" + d.replace(".", "_") for d in self.declarations):
+                    raise DataError(rule.path, "/when", f"field '{name}' names no declared parameter "
+                                                        f"(unset_<parameter> is true when the profile leaves it without a value)")
+
     def get(self, rule_id: str) -> Rule:
         """The rule with this id, or the rule that has it as an alias (a renamed rule's old id)."""
         try:
