@@ -47,6 +47,8 @@ class Checker:
         self.rules = {rule.id: rule for rule, _ in active.rules}
         self.severity = {rid: s["severity"] for rid, s in (self.profile.rule_settings or {}).items()
                          if "severity" in s and rid in self.rules}
+        self._notes = {rid: {"by_profile": self.profile.rule_settings[rid]["profile"], "from": self.rules[rid].severity,
+                             "reason": self.profile.rule_settings[rid]["reason"]} for rid in self.severity}
         self.wanted = {kind: set() for kind in _facts.FIELDS}
         self.tested = {rule.id: tuple(rule.fields()) for rule, _ in active.rules}
         derived = self.rulepacks.derived
@@ -163,6 +165,8 @@ class Checker:
         findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired),
                           key=Finding.sort_key)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
+        if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
+            waivers = [dict(w, rule_id=self.rulepacks.canonical(w["rule_id"])) for w in waivers]
         return _waivers.apply(result, waivers)
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
@@ -174,7 +178,8 @@ class Checker:
             title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
-            values=tuple((name, ctx.get(name)) for name in self.tested[rule_id]), list_rows=rows)
+            values=tuple((name, ctx.get(name)) for name in self.tested[rule_id]), list_rows=rows,
+            profile_note=self._notes.get(rule_id))
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))

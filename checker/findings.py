@@ -42,6 +42,7 @@ class Finding:
     list_rows: tuple = ()  # row briefs the finding rests on
     status: str = "open"   # open | waived
     waiver: dict | None = None   # the waiver that matched: justification, approver, approval_ref, expires (, expired)
+    profile_note: dict | None = None   # the profile changed the rule's severity: {by_profile, from, reason {zh, en}}
 
     @property
     def unverified_rows(self):

@@ -117,3 +117,53 @@ def test_a_dated_parameter_takes_the_value_in_force_on_the_plan_date(tmp_path):
     assert "40" in msg
     with pytest.raises(UsageError, match="no such profile: 'atlantis'"):
         Checker("atlantis")
+
+
+def test_a_profile_switches_a_rule_off_or_changes_its_severity_with_a_reason(tmp_path, base_plan):
+    reason_off = {"zh": "本区评审办法另行规定价格权重", "en": "the district's evaluation rules set the price weight"}
+    reason_sev = {"zh": "本区先作提示", "en": "reported for information first in this district"}
+    rules = own_profile(tmp_path, {"id": "district", "title": {"zh": "某区", "en": "A district"}, "extends": "national",
+                                   "rules": {"GPP-EVL-003": {"enabled": False, "reason": reason_off},
+                                             "GPP-ENV-002": {"severity": "info", "reason": reason_sev}}})
+    checker = Checker("district", rules_dir=rules)
+    base_plan["projects"][0]["evaluation"].pop("price_weight")                        # would be GPP-EVL-003
+    base_plan["projects"][0]["items"][0]["green_requirements"]["environmental_label"] = "none"   # GPP-ENV-002
+    result = checker.check(json.dumps(base_plan, ensure_ascii=False).encode(), "p", ("en",))
+    assert not [f for f in result.findings if f.rule_id == "GPP-EVL-003"]
+    (env,) = [f for f in result.findings if f.rule_id == "GPP-ENV-002"]
+    assert env.severity == "info" and env.profile_note == {"by_profile": "district", "from": "warning", "reason": reason_sev}
+    prof = checker.provenance()["profile"]
+    assert prof["rules_switched_off"] == [{"rule_id": "GPP-EVL-003", "reason": reason_off, "by_profile": "district"}]
+    assert prof["severity_changed"][0]["to"] == "info"
+    from checker.formatters import json_, text
+    doc = json_.document([result], checker.run_meta([result], {}), "en")
+    assert doc["results"][0]["findings"][[f["rule_id"] for f in doc["results"][0]["findings"]].index("GPP-ENV-002")][
+        "severity_changed"] == {"from": "warning", "by_profile": "district", "reason": reason_sev["en"]}
+    out = text.render([result], checker.run_meta([result], {}), "en")
+    assert "Severity set by profile district (warning → info): reported for information first in this district" in out
+
+
+def test_a_profile_naming_no_rule_is_rejected(tmp_path):
+    rules = own_profile(tmp_path, {"id": "district", "title": {"zh": "x", "en": "x"}, "extends": "national",
+                                   "rules": {"GPP-XYZ-999": {"enabled": False, "reason": {"zh": "x", "en": "x"}}}})
+    with pytest.raises(DataError, match=r"profiles/district.json: /rules/GPP-XYZ-999: no such rule: \"GPP-XYZ-999\""):
+        Checker("district", rules_dir=rules)
+
+
+def test_an_old_id_finds_its_rule_in_rules_show_and_in_waivers(tmp_path, base_plan):
+    from checker.policy.rulepacks import RulePacks
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    path = rules / "national" / "GPP-ENV-002.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["aliases"] = ["GPP-ENV-001"]
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert RulePacks(rules).get("GPP-ENV-001").id == "GPP-ENV-002"
+    base_plan["projects"][0]["items"][0]["green_requirements"]["environmental_label"] = "none"
+    waiver = {"rule_id": "GPP-ENV-001", "plan_id": "EX-BASE", "pointer": "/projects/0/items/0", "justification": "j",
+              "approver": "a", "approval_ref": "r", "expires": "2030-01-01"}
+    result = Checker("national", rules_dir=rules).check(json.dumps(base_plan, ensure_ascii=False).encode(), "p",
+                                                        ("en",), waivers=[waiver])
+    (env,) = [f for f in result.findings if f.rule_id == "GPP-ENV-002"]
+    assert env.status == "waived"
+    assert not [f for f in result.findings if f.rule_id.startswith("WVR")]

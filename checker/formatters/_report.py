@@ -44,7 +44,9 @@ def _finding(f, lang):
             "status": f.status, "pointer": f.pointer or "/", "title": f.title[lang], "message": f.message[lang],
             "remediation": f.remediation[lang], "legal_basis": [dict(b) for b in f.legal_basis],
             "tested": [(k, v) for k, v in f.values], "unverified_rows": [r["id"] for r in f.unverified_rows],
-            "project_id": f.project_id, "line_id": f.line_id}
+            "project_id": f.project_id, "line_id": f.line_id,
+            "profile_note": ({"by_profile": f.profile_note["by_profile"], "from": i18n.label(f.profile_note["from"], lang),
+                              "reason": f.profile_note["reason"][lang]} if f.profile_note else None)}
 
 
 def _plan(result, lang):

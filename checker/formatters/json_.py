@@ -25,6 +25,8 @@ def finding_dict(f, lang):
         "list_rows": [dict(r) for r in f.list_rows],
         "rests_on_unverified": bool(f.unverified_rows),
         **({"waiver": dict(f.waiver)} if f.waiver else {}),
+        **({"severity_changed": {"from": f.profile_note["from"], "by_profile": f.profile_note["by_profile"],
+                                 "reason": f.profile_note["reason"][lang]}} if f.profile_note else {}),
     }
 
 
