@@ -227,7 +227,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 f["supplier_records"] = len(records)
                 ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
             p_amount += float(item["amount"])
-            if derive:
+            if derive and evaluator.item_active:
                 evaluator.item(item, project, cat, nature, obligations, row_ids, f, project_sums, plan_sums)
             item_facts.append(f)
             out.context["#" + ptr] = ctx
@@ -236,7 +236,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
               "has_preferred": has_preferred, "amount": p_amount}
         if derive:
-            pf.update(evaluator.values("project", project_sums))
+            pf.update(evaluator.values("project", project_sums, project))
         project_facts.append(pf)
         out.context["#" + p_ptr] = {"pointer": p_ptr, "project_index": pi, "project_id": project["project_id"],
                               "name": project["name"], "nature_derived": derived_nature, "rows": {}}
@@ -245,7 +245,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
                  "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force}
     if derive:
-        plan_fact.update(evaluator.values("plan", plan_sums))
+        plan_fact.update(evaluator.values("plan", plan_sums, plan))
     if refdata is not None:
         plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
                          bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])
@@ -263,7 +263,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
     for f in [plan_fact, *project_facts, *item_facts]:
         f.update(extras[f["kind"]])
-        out.context[f["id"]].update((k, v) for k, v in f.items() if k not in ("id", "kind"))
+        ctx = out.context[f["id"]]
+        ctx.update(f)
+        del ctx["id"], ctx["kind"]
         keep = wanted.get(f["kind"], ())
         out.facts.append({k: v for k, v in f.items()
                           if v is not None and (k in ("id", "kind") or k in keep)})

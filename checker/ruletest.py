@@ -157,7 +157,7 @@ def run_policy_examples(checker, names=None):
             for n, ex in enumerate(sel.examples.get(kind, ())):
                 where = f"{sel.path}#/selectors/{sel.id}/examples/{kind}/{n}"
                 got = value_at(probe, plan_for(ex, where), ex.get("item", "/projects/0/items/0"))
-                ok = got is (kind == "match")
+                ok = (got is True) == (kind == "match")     # true, or absent when not in the selector
                 out.append(Outcome(f"selector:{sel.id}", kind, n, ex["title"], ok, "matched" if got else "did not match"))
     for d in sorted(packs.derived.values(), key=lambda d: d.id):
         if names and f"derived:{d.id}" not in names:

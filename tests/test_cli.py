@@ -119,7 +119,7 @@ def test_json_output_follows_the_findings_schema():
     doc = json.loads(run(VIOLATIONS, AWARD, COMPLIANT, "--format", "json").stdout)
     assert schema_problems("findings", doc) == []
     prov = doc["provenance"]
-    assert prov["tool"]["name"] == "lvcai" and prov["rule_packs"][0]["id"] == "national"
+    assert prov["tool"]["name"] == "lvcai" and "national" in [p["id"] for p in prov["rule_packs"]]
     assert {d["edition_id"] for d in prov["lists"]} == {"energy_saving/2019", "environmental_label/2019"}
     assert [i["source"] for i in prov["inputs"]] == [VIOLATIONS, AWARD, COMPLIANT]
 

@@ -137,3 +137,16 @@ def test_selector_errors_name_the_file_and_place(tmp_path):
     path.write_text(json.dumps({"selectors": [sel]}), encoding="utf-8")
     with pytest.raises(DataError, match=r"selectors refer to each other in a cycle: cars → cars"):
         RulePacks(tmp_path / "rules")
+
+
+def test_a_membership_is_tested_with_true_or_nex_never_false(tmp_path):
+    """An item-level {"in": selector} value is true or absent: a test against false would never match."""
+    import shutil
+    from checker.errors import DataError
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    path = tmp_path / "rules" / "vehicles" / "GPP-NEV-002.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["when"] = {"$and": [{"courier_car": True}, {"new_energy_car": False}]}
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match=r"GPP-NEV-002.json: /when/\$and/1/new_energy_car: 'new_energy_car' is true or absent"):
+        RulePacks(tmp_path / "rules")

@@ -3,12 +3,21 @@ generically over selectors, and put on the facts of their level as plain fields 
 
 A derivation has a ``level`` (item, project or plan) and a ``value``:
 
-* ``{"in": "selector"}`` (item level): true when the item is in the selector;
+* ``{"in": "selector"}`` (item level): true when the item is in the selector, and absent when it is
+  not (test it with ``true``, or ``{"$nex": {name: 1}}`` for "not in"; a comparison with false never
+  matches, so the rule loader rejects it). Absent, not false: most items are in no selector, and
+  every field of a fact costs engine time (bench/check_bench.py: a third of the engine's time went
+  on such false fields);
 * ``{"count": "selector"}``: how many items of the project (or plan) are in the selector;
 * ``{"sum": {"selector": "s", "of": "amount" | "quantity"}}``: their total amount or quantity;
 * ``{"share": {"part": "s1", "whole": "s2", "of": "amount" | "quantity" | "count"}}``: the part as a
   percentage of the whole, rounded to ``round`` decimals (default 2); absent when the whole is zero,
-  unless ``empty`` gives the value to use then.
+  unless ``empty`` gives the value to use then;
+* ``{"field": "a.b"}``: the value of a field of the plan, project or item itself (a number, text or
+  true/false; absent when the plan does not give it);
+* ``{"length": "a.b"}``: how many elements a list field of the item, project or plan has (0 when absent);
+* ``{"count_where": {"list": "evaluation.factors", "where": clause}}``: how many elements of such a list
+  match ``clause`` (``field``, ``all``, ``any``, ``not``, as in selectors, over the element's fields).
 
 Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"circular_share":
 {"$param": "circular_share_min"}}}``), so the engine decides what fires.
@@ -44,6 +53,8 @@ class Derived:
 
     def selectors(self):
         (op, arg), = self.value.items()
+        if op in _OWN:
+            return []
         if op in ("in", "count"):
             return [arg]
         if op == "sum":
@@ -59,9 +70,10 @@ def load_dir(directory: Path, into: dict):
         for i, d in enumerate(doc["derived"]):
             if d["id"] in into:
                 raise DataError(path, f"/derived/{i}/id", f"duplicate derived value '{d['id']}' (also in {into[d['id']].path})")
-            if (d["level"] == "item") != (next(iter(d["value"])) == "in"):
+            op = next(iter(d["value"]))
+            if op not in _OWN and (d["level"] == "item") != (op == "in"):
                 raise DataError(path, f"/derived/{i}/value",
-                                "an item-level value is {\"in\": selector}; count, sum and share are project or plan values")
+                                "an item-level value over selectors is {\"in\": selector}; count, sum and share are project or plan values")
             into[d["id"]] = Derived(d["id"], d["level"], d["title"], d.get("description", d["title"]), d.get("unit", ""),
                                     d["value"], d.get("round", 2), d.get("empty"), d["examples"], path)
 
@@ -74,6 +86,9 @@ def check_refs(derived: dict, selectors: dict, fields: dict):
         if d.id in fields[d.level]:
             raise DataError(d.path, f"/derived/{d.id}", f"'{d.id}' is already a field of a {d.level} fact")
 
+
+#: Values read from the plan's own object at the derivation's level, not accumulated over items.
+_OWN = ("field", "length", "count_where")
 
 _MEASURES = {"amount": lambda it: float(it["amount"]), "quantity": lambda it: float(it["quantity"]), "count": lambda it: 1.0}
 
@@ -88,6 +103,7 @@ class Evaluator:
         self.pairs = []          # (index of the selector in the function's result, measure)
         sel_index, pair_index = {}, {}
         self.project, self.plan = [], []
+        self.own = {"item": [], "project": [], "plan": []}    # (name, fn(object) -> value)
 
         def sel(name):
             if name not in sel_index:
@@ -103,6 +119,9 @@ class Evaluator:
         for name in sorted(wanted):
             d = derived[name]
             (op, arg), = d.value.items()
+            if op in _OWN:
+                self.own[d.level].append((name, _own(op, arg)))
+                continue
             if op == "in":
                 self.item_fields.append((name, sel(arg)))
                 continue
@@ -113,22 +132,69 @@ class Evaluator:
             else:
                 fn = _share(pair(arg["part"], arg["of"]), pair(arg["whole"], arg["of"]), d.round, d.empty)
             (self.project if d.level == "project" else self.plan).append((name, fn))
-        self.active = bool(sel_index)
+        self.active = bool(sel_index) or any(self.own.values())
         self._selected = _selectors.compile_function(selectors, list(sel_index)) if sel_index else None
+        self.item_active = bool(sel_index) or bool(self.own["item"])
 
     def item(self, item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
         """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
+        for name, fn in self.own["item"]:
+            fact[name] = fn(item)
+        if self._selected is None:
+            return
         hits = self._selected(item, project, edition, nature, obligations, rows)
         for name, i in self.item_fields:
-            fact[name] = hits[i]
+            if hits[i]:     # true, or absent: see the module docstring
+                fact[name] = True
         for j, (i, measure) in enumerate(self.pairs):
             if hits[i]:
                 m = measure(item)
                 project_sums[j] += m
                 plan_sums[j] += m
 
-    def values(self, level, sums) -> dict:
-        return {name: fn(sums) for name, fn in (self.project if level == "project" else self.plan)}
+    def values(self, level, sums, obj) -> dict:
+        """The project's or plan's values: those summed over its items, and those read from ``obj``
+        (the project or plan object itself)."""
+        out = {name: fn(sums) for name, fn in (self.project if level == "project" else self.plan)}
+        out.update((name, fn(obj)) for name, fn in self.own[level])
+        return out
+
+
+def _own(op, arg):
+    if op == "field":
+        def field(obj):
+            v = _selectors.get_path(obj, None, arg) if not arg.startswith("project.") else _selectors.MISSING
+            return None if v is _selectors.MISSING or isinstance(v, (dict, list)) else v
+        return field
+    if op == "length":
+        def length(obj):
+            v = _selectors.get_path(obj, None, arg)
+            return len(v) if isinstance(v, list) else 0
+        return length
+    where = _element_clause(arg["where"])
+
+    def count_where(obj):
+        v = _selectors.get_path(obj, None, arg["list"])
+        return sum(1 for e in v if isinstance(e, dict) and where(e)) if isinstance(v, list) else 0
+    return count_where
+
+
+def _element_clause(clause):
+    """A clause over one element of a list field (field, all, any, not); small lists, interpreted."""
+    (key, val), = clause.items()
+    if key == "field":
+        path = val["path"]
+        if "equals" in val:
+            return lambda e: _selectors._equals(_selectors.get_path(e, None, path), val["equals"])
+        if "in" in val:
+            return lambda e: _selectors._among(_selectors.get_path(e, None, path), val["in"])
+        return lambda e: (_selectors.get_path(e, None, path) is not _selectors.MISSING) is bool(val["exists"])
+    parts = [_element_clause(c) for c in (val if key in ("all", "any") else [val])]
+    if key == "all":
+        return lambda e: all(p(e) for p in parts)
+    if key == "any":
+        return lambda e: any(p(e) for p in parts)
+    return lambda e: not parts[0](e)
 
 
 def _count(i):

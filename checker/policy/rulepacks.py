@@ -79,6 +79,20 @@ def _walk_fields(cond, out, path=()):
             out.append(key)
 
 
+def _tests(cond, path=("when",)):
+    """Yield (pointer, field, how) for every test in a condition; how is the operator, or "true" /
+    "value" for equality with true / another value."""
+    for key, val in cond.items():
+        if key in ("$and", "$or"):
+            for i, sub in enumerate(val):
+                yield from _tests(sub, path + (key, i))
+        elif key.startswith("$"):
+            for name in val:
+                yield pointer(path + (key, name)), name, key
+        else:
+            yield pointer(path + (key,)), key, "true" if val is True else "value"
+
+
 def _walk_params(cond, out, path=("when",)):
     """Yield (pointer, param name) for every {"$param": …} in a condition."""
     for key, val in cond.items():
@@ -163,6 +177,11 @@ def load_rule(path: Path, pack: str, derived: dict | None = None) -> Rule:
         if name not in fields and name != PLAN_DATE and not name.startswith("unset_"):
             raise DataError(path, "/when", f"field '{name}' is not a field of a {doc['fact']} fact "
                                             f"(expected one of: {', '.join(sorted(fields))})")
+    members = {d.id for d in (derived or {}).values() if d.level == doc["fact"] and d.op == "in"}
+    for ptr, name, how in _tests(doc["when"]):
+        if name in members and how not in ("true", "$ex", "$nex"):
+            raise DataError(path, ptr, f"'{name}' is true or absent (an item in the selector, or not): test it with true, "
+                                       f"or {{\"$nex\": {{\"{name}\": 1}}}} for an item not in it")
     decls = []
     for name, d in doc.get("params", {}).items():
         decl = _params.ParamDecl(name, d["type"], d.get("unit", ""), d.get("minimum"), d.get("maximum"),

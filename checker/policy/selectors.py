@@ -128,7 +128,11 @@ def compile_function(selectors: dict, wanted: list):
                     parts.append(f"not {const(frozenset(val['rows']))}.isdisjoint(rows[{const(k)}])")
             return "(" + " or ".join(parts) + ")"
         if key == "field":
-            get = f"get_path(item, project, {const(val['path'])})"
+            parts = val["path"].split(".")
+            if len(parts) == 1:
+                get = f"item.get({const(parts[0])}, MISSING)"
+            else:
+                get = f"dig(item, project, {const(tuple(parts))})"
             if "equals" in val:
                 return f"_equals({get}, {const(val['equals'])})"
             if "in" in val:
@@ -148,10 +152,23 @@ def compile_function(selectors: dict, wanted: list):
     lines = ["def selected(item, project, edition, nature, obligations, rows):", "    code = item['category_code']"]
     lines += [f"    s_{name} = bool({expr(selectors[name].match)})" for name in order]
     lines.append(f"    return ({''.join(f's_{n}, ' for n in wanted)})")
-    namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "get_path": get_path,
+    namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "dig": _dig,
                  "_equals": _equals, "_among": _among}
     exec(compile("\n".join(lines), "<lvcai selectors>", "exec"), namespace)   # noqa: S102 (source built above, no data in it)
     return namespace["selected"]
+
+
+def _dig(item, project, parts):
+    node = item
+    if parts[0] == "project":
+        node, parts = project, parts[1:]
+    for p in parts:
+        if not isinstance(node, dict):
+            return MISSING
+        node = node.get(p, MISSING)
+        if node is MISSING:
+            return MISSING
+    return node
 
 
 def _equals(x, want):
