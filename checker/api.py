@@ -171,7 +171,8 @@ class Checker:
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]
-        ctx = {**built.context[fact_id], "params": params}
+        ctx = built.context[fact_id]     # this check's own context: no copy needed
+        ctx["params"] = params
         rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),

@@ -160,8 +160,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         indexes[kind] = lists.index(doc, cat) if doc else None
 
     derive = evaluator is not None and evaluator.active
-    n_pairs = len(evaluator.pairs) if derive else 0
-    plan_sums = [0.0] * n_pairs
+    n_project = evaluator.n_project if derive else 0
+    item_derive = evaluator.item_function() if derive else None
+    plan_sums = [0.0] * (evaluator.n_plan if derive else 0)
     item_facts = []
     project_facts = []
     for pi, project in enumerate(plan["projects"]):
@@ -177,7 +178,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 by_letter[letter] = by_letter.get(letter, 0.0) + float(item["amount"])
             letter = max(sorted(by_letter), key=lambda k: by_letter[k])
             nature = lists.catalogs.nature_by_letter.get(letter, "goods")
-        project_sums = [0.0] * n_pairs
+        project_sums = [0.0] * n_project
         has_preferred = False
         p_amount = 0.0
         for ii, item in enumerate(project["items"]):
@@ -195,7 +196,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project["project_id"],
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
                    "product_type": item.get("product_type"), "catalog_edition": cat, "date": date, "rows": {}}
-            obligations, row_ids = {}, {}
+            obligations = {}
             for kind in LIST_KINDS:
                 short = _REQ_FIELD[kind]
                 idx = indexes[kind]
@@ -213,7 +214,6 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                         ctx[f"{short}_registry"] = row
                 ctx["rows"][kind] = res.rows if res else ()
                 obligations[kind] = obligation
-                row_ids[kind] = tuple(r.id for r in res.rows) if res else ()
                 has_preferred = has_preferred or req == "preferred"
             if stage == "award" and refdata is not None:
                 supplier = award.get("supplier", {})
@@ -227,8 +227,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 f["supplier_records"] = len(records)
                 ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
             p_amount += float(item["amount"])
-            if derive and evaluator.item_active:
-                evaluator.item(item, project, cat, nature, obligations, row_ids, f, project_sums, plan_sums)
+            if item_derive:
+                item_derive(item, project, cat, nature, obligations, ctx["rows"], f, project_sums, plan_sums)
             item_facts.append(f)
             out.context["#" + ptr] = ctx
         pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev["method"],

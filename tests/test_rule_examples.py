@@ -150,3 +150,30 @@ def test_a_membership_is_tested_with_true_or_nex_never_false(tmp_path):
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DataError, match=r"GPP-NEV-002.json: /when/\$and/1/new_energy_car: 'new_energy_car' is true or absent"):
         RulePacks(tmp_path / "rules")
+
+
+def test_every_kind_of_selector_clause_selects(tmp_path):
+    """rows, in, exists, nature and project fields, beside the kinds the shipped selectors use."""
+    import shutil
+    from checker.api import Checker
+    from checker.ruletest import run_policy_examples
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    ex = lambda title, s: {"title": title, "set": s}   # noqa: E731
+    sels = [
+        {"id": "row_es001", "title": {"zh": "x", "en": "x"}, "source": {"doc": "t", "verified": False},
+         "match": {"list": {"kind": "energy_saving", "rows": ["ES2019-001"]}},
+         "examples": {"match": [ex("desktop", {})], "no_match": [ex("paper", {"/projects/0/items/0/category_code": "A05040101"})]}},
+        {"id": "units", "title": {"zh": "x", "en": "x"}, "source": {"doc": "t", "verified": False},
+         "match": {"field": {"path": "unit", "in": ["台", "套"]}},
+         "examples": {"match": [ex("台", {"/projects/0/items/0/unit": "台"})], "no_match": [ex("no unit", {})]}},
+        {"id": "typed", "title": {"zh": "x", "en": "x"}, "source": {"doc": "t", "verified": False},
+         "match": {"field": {"path": "product_type", "exists": True}},
+         "examples": {"match": [ex("typed", {"/projects/0/items/0/product_type": "台式计算机"})], "no_match": [ex("untyped", {})]}},
+        {"id": "works_open", "title": {"zh": "x", "en": "x"}, "source": {"doc": "t", "verified": False},
+         "match": {"all": [{"nature": ["works"]}, {"field": {"path": "project.procurement_method", "equals": "公开招标"}}]},
+         "examples": {"match": [ex("works", {"/projects/0/nature": "works"})], "no_match": [ex("goods", {})]}},
+    ]
+    (tmp_path / "rules" / "selectors" / "test.json").write_text(json.dumps({"selectors": sels}, ensure_ascii=False), encoding="utf-8")
+    outcomes = run_policy_examples(Checker("national", rules_dir=tmp_path / "rules"),
+                                   {f"selector:{s['id']}" for s in sels})
+    assert len(outcomes) == 8 and all(o.ok for o in outcomes), [o for o in outcomes if not o.ok]

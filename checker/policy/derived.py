@@ -90,32 +90,23 @@ def check_refs(derived: dict, selectors: dict, fields: dict):
 #: Values read from the plan's own object at the derivation's level, not accumulated over items.
 _OWN = ("field", "length", "count_where")
 
-_MEASURES = {"amount": lambda it: float(it["amount"]), "quantity": lambda it: float(it["quantity"]), "count": lambda it: 1.0}
 
 
 class Evaluator:
-    """The derived values a checker needs, compiled once: per item, one call of the generated
-    selector function (selectors.compile_function) tells which sums the item feeds; the sums are
-    kept per project and per plan."""
+    """The derived values a checker needs, compiled once into one generated function per item
+    (selectors.compile_function with ``accumulate``): it marks the item's memberships and adds the
+    item to the project's and the plan's sums; the values are computed from the sums."""
 
     def __init__(self, wanted, derived: dict, selectors: dict):
-        self.item_fields = []    # (name, index of its selector in the function's result)
-        self.pairs = []          # (index of the selector in the function's result, measure)
-        sel_index, pair_index = {}, {}
+        fields, sums = [], {"project": [], "plan": []}
         self.project, self.plan = [], []
         self.own = {"item": [], "project": [], "plan": []}    # (name, fn(object) -> value)
 
-        def sel(name):
-            if name not in sel_index:
-                sel_index[name] = len(sel_index)
-            return sel_index[name]
-
-        def pair(name, measure):
+        def pair(level, name, measure):
             key = (name, measure)
-            if key not in pair_index:
-                pair_index[key] = len(self.pairs)
-                self.pairs.append((sel(name), _MEASURES[measure]))
-            return pair_index[key]
+            if key not in sums[level]:
+                sums[level].append(key)
+            return sums[level].index(key)
         for name in sorted(wanted):
             d = derived[name]
             (op, arg), = d.value.items()
@@ -123,34 +114,36 @@ class Evaluator:
                 self.own[d.level].append((name, _own(op, arg)))
                 continue
             if op == "in":
-                self.item_fields.append((name, sel(arg)))
+                fields.append((name, arg))
                 continue
+            lv = d.level
             if op == "count":
-                fn = _count(pair(arg, "count"))
+                fn = _count(pair(lv, arg, "count"))
             elif op == "sum":
-                fn = _total(pair(arg["selector"], arg["of"]), None)
+                fn = _total(pair(lv, arg["selector"], arg["of"]), None)
             else:
-                fn = _share(pair(arg["part"], arg["of"]), pair(arg["whole"], arg["of"]), d.round, d.empty)
-            (self.project if d.level == "project" else self.plan).append((name, fn))
-        self.active = bool(sel_index) or any(self.own.values())
-        self._selected = _selectors.compile_function(selectors, list(sel_index)) if sel_index else None
-        self.item_active = bool(sel_index) or bool(self.own["item"])
+                fn = _share(pair(lv, arg["part"], arg["of"]), pair(lv, arg["whole"], arg["of"]), d.round, d.empty)
+            (self.project if lv == "project" else self.plan).append((name, fn))
+        used = sorted({sel for _, sel in fields} | {sel for lv in sums.values() for sel, _ in lv})
+        self.n_project, self.n_plan = len(sums["project"]), len(sums["plan"])
+        self._accumulate = (_selectors.compile_function(selectors, used, (fields, sums["project"], sums["plan"]))
+                            if used else None)
+        self.item_active = bool(used) or bool(self.own["item"])
+        self.active = self.item_active or bool(self.own["project"] or self.own["plan"])
+
+    def item_function(self):
+        """The function facts.build calls per item (the generated one itself when no value is read
+        from the item object: one call less per item), or None when there is nothing per item."""
+        if not self.item_active:
+            return None
+        return self._accumulate if not self.own["item"] else self.item
 
     def item(self, item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
         """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
         for name, fn in self.own["item"]:
             fact[name] = fn(item)
-        if self._selected is None:
-            return
-        hits = self._selected(item, project, edition, nature, obligations, rows)
-        for name, i in self.item_fields:
-            if hits[i]:     # true, or absent: see the module docstring
-                fact[name] = True
-        for j, (i, measure) in enumerate(self.pairs):
-            if hits[i]:
-                m = measure(item)
-                project_sums[j] += m
-                plan_sums[j] += m
+        if self._accumulate is not None:
+            self._accumulate(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums)
 
     def values(self, level, sums, obj) -> dict:
         """The project's or plan's values: those summed over its items, and those read from ``obj``

@@ -361,7 +361,8 @@ class RulePacks:
                 guards.append({"$lt": {PLAN_DATE: _date_number(rule.effective_until)}})
             if guards:
                 # A missing field makes durable-rules' comparisons with {"$m": …} true: guard them.
-                condition = {"$and": [*guards, condition]}
+                # after the rule's own tests, which discriminate: most facts fail those first
+                condition = {"$and": [condition, *guards]}
             for n in names:
                 dated.setdefault(rule.fact, {})[param_field(n)] = values[n]
             out.append((rule, condition))

@@ -96,9 +96,13 @@ def closure(names, selectors: dict) -> list:
     return out
 
 
-def compile_function(selectors: dict, wanted: list):
-    """One Python function ``f(item, project, edition, nature, obligations, rows) -> tuple of bool``
-    that evaluates the ``wanted`` selectors (and those they use, each once) for one item.
+def compile_function(selectors: dict, wanted: list, accumulate):
+    """One Python function ``f(item, project, edition, nature, obligations, rows, fact, project_sums,
+    plan_sums)`` that evaluates the ``wanted`` selectors (and those they use, each once) for one item
+    and acts on the result, as ``accumulate`` = (item fields [(field, selector)], project sums
+    [(selector, measure)], plan sums [(selector, measure)]) says: it sets each item field to true on
+    ``fact`` when the item is in its selector, and adds the item's measure (amount, quantity or 1 for
+    count) to the sums whose selector it is in. ``rows``: list kind → the list rows the code resolved to.
 
     The function's source is generated from the selectors' structure so that an item costs one call
     (closures per clause cost about 10 µs an item, a fifth of the whole check; measured with
@@ -107,6 +111,7 @@ def compile_function(selectors: dict, wanted: list):
     selector ids (``^[a-z][a-z0-9_]*$`` by schema) become local names."""
     order = _topological(closure(wanted, selectors), selectors)
     consts: list = []
+    paths: dict = {}      # dotted path → local name: each field is read once per item
 
     def const(value):
         consts.append(value)
@@ -125,16 +130,17 @@ def compile_function(selectors: dict, wanted: list):
                 if val.get("obligation"):
                     parts.append(f"obligations[{const(k)}] in {const(frozenset(val['obligation']))}")
                 if val.get("rows"):
-                    parts.append(f"not {const(frozenset(val['rows']))}.isdisjoint(rows[{const(k)}])")
+                    parts.append(f"not {const(frozenset(val['rows']))}.isdisjoint(r.id for r in rows[{const(k)}])")
             return "(" + " or ".join(parts) + ")"
         if key == "field":
-            parts = val["path"].split(".")
-            if len(parts) == 1:
-                get = f"item.get({const(parts[0])}, MISSING)"
-            else:
-                get = f"dig(item, project, {const(tuple(parts))})"
+            get = paths.setdefault(val["path"], f"f{len(paths)}")
             if "equals" in val:
-                return f"_equals({get}, {const(val['equals'])})"
+                want = val["equals"]
+                if isinstance(want, bool):
+                    return f"({get} is {const(want)})"
+                if isinstance(want, str):
+                    return f"({get} == {const(want)})"
+                return f"_equals({get}, {const(want)})"
             if "in" in val:
                 return f"_among({get}, {const(list(val['in']))})"
             return f"(({get}) is not MISSING) is {const(bool(val['exists']))}"
@@ -149,9 +155,25 @@ def compile_function(selectors: dict, wanted: list):
         if key == "not":
             return f"(not {expr(val)})"
         raise ValueError(key)   # the schema admits no other key
-    lines = ["def selected(item, project, edition, nature, obligations, rows):", "    code = item['category_code']"]
-    lines += [f"    s_{name} = bool({expr(selectors[name].match)})" for name in order]
-    lines.append(f"    return ({''.join(f's_{n}, ' for n in wanted)})")
+    lines = ["def selected(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):",
+             "    code = item['category_code']"]
+    body = [f"    s_{name} = bool({expr(selectors[name].match)})" for name in order]
+    for path, local in paths.items():
+        parts = path.split(".")
+        if len(parts) == 1:
+            lines.append(f"    {local} = item.get({const(parts[0])}, MISSING)")
+        elif len(parts) == 2 and parts[0] != "project":
+            lines.append(f"    {local} = item.get({const(parts[0])}, MISSING)")
+            lines.append(f"    {local} = {local}.get({const(parts[1])}, MISSING) if type({local}) is dict else MISSING")
+        else:
+            lines.append(f"    {local} = dig(item, project, {const(tuple(parts))})")
+    lines += body
+    fields, project_sums, plan_sums = accumulate
+    measures = {"amount": "a", "quantity": "q", "count": "1"}
+    lines += ["    a = float(item['amount'])", "    q = float(item['quantity'])"]
+    lines += [f"    if s_{sel}: fact[{const(field)}] = True" for field, sel in fields]
+    lines += [f"    if s_{sel}: project_sums[{j}] += {measures[m]}" for j, (sel, m) in enumerate(project_sums)]
+    lines += [f"    if s_{sel}: plan_sums[{j}] += {measures[m]}" for j, (sel, m) in enumerate(plan_sums)]
     namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "dig": _dig,
                  "_equals": _equals, "_among": _among}
     exec(compile("\n".join(lines), "<lvcai selectors>", "exec"), namespace)   # noqa: S102 (source built above, no data in it)
