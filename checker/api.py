@@ -11,10 +11,11 @@ import json
 from functools import lru_cache
 
 from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
+from .plans import fields as _fields
 from ._jsonutil import schema_problems
 from .engine import Engine
 from .errors import DataError
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -132,12 +133,14 @@ class Checker:
         return meta
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1) -> PlanResult:
+    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1, strict: bool = False) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
 
         Findings carry their messages in ``langs`` (both by default; a command passes the one it shows);
         ``waivers`` (checker.waivers.load) are applied to the findings. ``first_line``: the line of the
-        file where ``data`` starts (a JSON Lines line), so parse errors name the file's line."""
+        file where ``data`` starts (a JSON Lines line), so parse errors name the file's line.
+        ``strict``: a field the plan format does not know makes the plan not checkable (CHK-001)
+        instead of a warning (CHK-003)."""
         sha = hashlib.sha256(data).hexdigest()
         doc, problems = plans.parse(data, first_line)
         if problems:
@@ -145,9 +148,9 @@ class Checker:
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
-        return self.check_document(doc, source, sha, langs, waivers)
+        return self.check_document(doc, source, sha, langs, waivers, strict)
 
-    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=()) -> PlanResult:
+    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=(), strict: bool = False) -> PlanResult:
         """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``
         finds; a caller with its own document should run that first)."""
         plan_id = _plan_id(doc)
@@ -157,13 +160,18 @@ class Checker:
         dupes = _duplicate_ids(doc)
         if dupes:
             return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
+        unknown = _fields.unknown_fields(doc)
+        if unknown and strict:
+            return self.not_checkable(source, sha, plan_id, CHK_SCHEMA,
+                                      [(ptr, _fields.message(name, close, "en", strict=True)) for ptr, name, close in unknown])
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated)
         fired = self.engine.run(built.facts)
         params = self.params
         if self._dated_params:   # messages show a dated parameter's value on the plan's date
             params = {**params, **{k: _params.at(params[k], doc["date"]) for k in self._dated_params}}
-        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired),
-                          key=Finding.sort_key)
+        findings = [self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired]
+        findings += [_unknown_field(ptr, name, close, source, plan_id, built, langs) for ptr, name, close in unknown]
+        findings.sort(key=Finding.sort_key)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
         if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
             waivers = [dict(w, rule_id=self.rulepacks.canonical(w["rule_id"])) for w in waivers]
@@ -184,6 +192,18 @@ class Checker:
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _unknown_field(ptr, name, close, source, plan_id, built, langs) -> Finding:
+    """CHK-003 for a field the plan format does not know, placed at its project or item."""
+    parts = ptr.split("/")
+    owner = "/".join(parts[:5]) if len(parts) > 5 and parts[3] == "items" else "/".join(parts[:3]) if len(parts) > 3 else ""
+    ctx = built.context.get("#" + owner, {}) if owner.startswith("/projects/") else {}
+    return Finding(source=source, pointer=ptr, rule_id=CHK_UNKNOWN_FIELD, severity="warning", title=_fields.TEXT["title"],
+                   message={lang: _fields.message(name, close, lang) for lang in langs},
+                   remediation=_fields.TEXT["remediation"], legal_basis=(), plan_id=plan_id,
+                   project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
+                   values=(("field", name), ("closest_known_field", close)))
 
 
 def _plan_id(doc):

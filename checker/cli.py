@@ -106,7 +106,7 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None):
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, strict=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -122,7 +122,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             if err is not None:
                 results.append(checker.not_checkable(source, "", None, CHK_PARSE, [("", err)]))
             else:
-                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list))
+                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list, strict=strict))
         for r in results:
             for ptr, _rule_id, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
@@ -130,6 +130,8 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         for w in unused:
             click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
+        if strict:
+            options["strict"] = True
         if explain:
             options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -159,6 +161,8 @@ def _common(f):
                      help="Print this time in the report; without it nothing time-dependent is printed."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
+        click.option("--strict", is_flag=True, help="A field the plan format does not know makes the plan not checkable "
+                     "(exit 2) instead of a warning (CHK-003)."),
     ]):
         f = deco(f)
     return f
@@ -169,21 +173,21 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, explain):
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, strict, explain):
     """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
     could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers, strict))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, strict):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers, strict=strict))
 
 
 @main.command()

@@ -11,6 +11,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNCHECKABLE = 0, 1, 2
 
 #: Reserved rule ids for plans that could not be checked: unreadable or not JSON, schema, duplicate ids.
 CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
+#: A warning finding on a checked plan: a field the plan format does not know (with --strict, the plan
+#: is not checkable instead, under CHK-001).
+CHK_UNKNOWN_FIELD = "CHK-003"
 
 _NUM = re.compile(r"(\d+)")
 

@@ -8,7 +8,7 @@ marked), and the provenance. Templates only lay it out.
 from __future__ import annotations
 
 from .. import i18n
-from .text import view
+from .text import item_pointer, view
 
 #: The share chart's bars: (totals key, label key in messages.json, colour).
 BARS = (
@@ -58,7 +58,7 @@ def _plan(result, lang):
         return out
     m = result.meta
     g = view(result)
-    with_findings = {f.pointer for f in result.findings if f.line_id is not None}
+    with_findings = {item_pointer(f.pointer) for f in result.findings if f.line_id is not None}
     out.update({
         "agency": m["agency"], "date": m["date"], "stage": m["stage"], "stage_label": i18n.label(m["stage"], lang),
         "catalog_edition": m["catalog_edition"], "lists": m["lists"], "share": _share(result, lang),

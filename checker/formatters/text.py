@@ -11,6 +11,11 @@ _COLORS = {"error": "red", "warning": "yellow", "info": "cyan", "compliant": "gr
            "not_compliant": "red", "not_checkable": "magenta"}
 
 
+def item_pointer(pointer: str) -> str:
+    """/projects/P/items/I of a pointer at or inside an item."""
+    return "/".join(pointer.split("/")[:5])
+
+
 def view(result):
     """Group a result's findings: plan level, then per project its own and its items' findings."""
     groups = {"plan": [], "projects": []}
@@ -25,7 +30,8 @@ def view(result):
         elif f.line_id is None:
             projects[f.project_id]["findings"].append(f)
         else:
-            projects[f.project_id]["items"].setdefault(f.pointer, {"item": items[f.pointer], "findings": []})["findings"].append(f)
+            at = item_pointer(f.pointer)   # a finding may point inside its item (CHK-003: a field of it)
+            projects[f.project_id]["items"].setdefault(at, {"item": items[at], "findings": []})["findings"].append(f)
     for pid in order:
         p = projects[pid]
         if p["findings"] or p["items"]:

@@ -70,6 +70,8 @@ def sanity_problems(doc, data: bytes = b"") -> list:
     ``data``: the bytes ``doc`` was parsed from, if any; without a surrogate escape in them the walk
     for surrogates is skipped (the common case), the depth is still bounded."""
     check_text = not data or _SURROGATE_ESCAPE.search(data) is not None
+    if not check_text and _depth_within(doc):
+        return []           # the common case, without building a path for every node
     problems = []
     stack = [(doc, (), 1)]
     while stack:
@@ -91,6 +93,19 @@ def sanity_problems(doc, data: bytes = b"") -> list:
                 key = _shown(key)
             stack.append((child, path + (key,), depth + 1))
     return sorted(problems)
+
+
+def _depth_within(doc) -> bool:
+    """True when no object or array of ``doc`` is nested deeper than MAX_DEPTH."""
+    stack = [(doc, 1)] if isinstance(doc, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return True
 
 
 def is_text(value: str) -> bool:
