@@ -42,7 +42,7 @@ def test_a_fujian_10_percent_deduction_is_information_under_national(base_plan):
 
 
 def test_shenzhen_adds_the_circular_economy_duty_without_inventing_a_share():
-    nat, sz = get_checker("national"), get_checker("shenzhen")
+    sz = get_checker("shenzhen")
     extra = sorted(set(ids(sz.check(PLAN, "p"))) - set(ids(get_checker("guangdong").check(PLAN, "p"))))
     assert extra == [("GPP-SZX-002", "")]
     assert sz.provenance()["profile"]["params"]["circular_share_min"] is None
