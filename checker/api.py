@@ -82,7 +82,8 @@ class Checker:
     def _evaluator(self, names):
         """The derived values ``names`` compiled over the selectors they use (and those these use)."""
         sels = _selectors.closure({s for n in names for s in self.rulepacks.derived[n].selectors()}, self.rulepacks.selectors)
-        return _derived.Evaluator(names, self.rulepacks.derived, {n: self.rulepacks.selectors[n] for n in sels})
+        return _derived.Evaluator(names, self.rulepacks.derived, {n: self.rulepacks.selectors[n] for n in sels},
+                                  self.rulepacks.tables)
 
     # -- provenance ---------------------------------------------------------------------------
     def provenance(self) -> dict:

@@ -236,7 +236,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
               "has_preferred": has_preferred, "amount": p_amount}
         if derive:
-            pf.update(evaluator.values("project", project_sums, project))
+            pf.update(evaluator.values("project", project_sums, project, plan))
         project_facts.append(pf)
         out.context["#" + p_ptr] = {"pointer": p_ptr, "project_index": pi, "project_id": project["project_id"],
                               "name": project["name"], "nature_derived": derived_nature, "rows": {}}
@@ -245,7 +245,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
                  "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force}
     if derive:
-        plan_fact.update(evaluator.values("plan", plan_sums, plan))
+        plan_fact.update(evaluator.values("plan", plan_sums, plan, plan))
     if refdata is not None:
         plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
                          bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])

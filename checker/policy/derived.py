@@ -17,7 +17,15 @@ A derivation has a ``level`` (item, project or plan) and a ``value``:
   true/false; absent when the plan does not give it);
 * ``{"length": "a.b"}``: how many elements a list field of the item, project or plan has (0 when absent);
 * ``{"count_where": {"list": "evaluation.factors", "where": clause}}``: how many elements of such a list
-  match ``clause`` (``field``, ``all``, ``any``, ``not``, as in selectors, over the element's fields).
+  match ``clause`` (``field``, ``all``, ``any``, ``not``, as in selectors, over the element's fields);
+* ``{"share_where": {"list": "building_materials", "part": clause, "whole": clause}}``: the elements
+  matching ``part`` as a percentage of those matching ``whole`` (no value when none match ``whole``);
+* ``{"listed": {"field": "plan.agency.region", "table": "id"}}`` (project or plan level): true when the
+  field's value starts with a key of the table's edition in force on the plan's date, false when it
+  does not, no value when the plan does not give the field or no edition is in force. Tables are data
+  (rules/tables/*.json, rules/<pack>/tables/*.json), with their source and whether they are complete.
+
+A ``field`` path starting with ``plan.`` reads the plan from a project-level value.
 
 Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"circular_share":
 {"$param": "circular_share_min"}}}``), so the engine decides what fires.
@@ -78,8 +86,13 @@ def load_dir(directory: Path, into: dict):
                                     d["value"], d.get("round", 2), d.get("empty"), d["examples"], path)
 
 
-def check_refs(derived: dict, selectors: dict, fields: dict):
+def check_refs(derived: dict, selectors: dict, fields: dict, tables: dict | None = None):
     for d in derived.values():
+        if d.op == "listed":
+            if d.value["listed"]["table"] not in (tables or {}):
+                raise DataError(d.path, f"/derived/{d.id}", f"derived value '{d.id}' uses no such table '{d.value['listed']['table']}'")
+            if d.level == "item":
+                raise DataError(d.path, f"/derived/{d.id}", "a listed value is a project or plan value")
         for s in d.selectors():
             if s not in selectors:
                 raise DataError(d.path, f"/derived/{d.id}", f"derived value '{d.id}' uses no such selector '{s}'")
@@ -88,7 +101,7 @@ def check_refs(derived: dict, selectors: dict, fields: dict):
 
 
 #: Values read from the plan's own object at the derivation's level, not accumulated over items.
-_OWN = ("field", "length", "count_where")
+_OWN = ("field", "length", "count_where", "share_where", "listed")
 
 
 
@@ -97,7 +110,7 @@ class Evaluator:
     (selectors.compile_function with ``accumulate``): it marks the item's memberships and adds the
     item to the project's and the plan's sums; the values are computed from the sums."""
 
-    def __init__(self, wanted, derived: dict, selectors: dict):
+    def __init__(self, wanted, derived: dict, selectors: dict, tables: dict | None = None):
         fields, sums = [], {"project": [], "plan": []}
         self.project, self.plan = [], []
         self.own = {"item": [], "project": [], "plan": []}    # (name, fn(object) -> value)
@@ -111,7 +124,7 @@ class Evaluator:
             d = derived[name]
             (op, arg), = d.value.items()
             if op in _OWN:
-                self.own[d.level].append((name, _own(op, arg)))
+                self.own[d.level].append((name, _own(op, arg, d, tables or {})))
                 continue
             if op == "in":
                 fields.append((name, arg))
@@ -141,33 +154,58 @@ class Evaluator:
     def item(self, item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
         """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
         for name, fn in self.own["item"]:
-            fact[name] = fn(item)
+            fact[name] = fn(item, None)
         if self._accumulate is not None:
             self._accumulate(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums)
 
-    def values(self, level, sums, obj) -> dict:
+    def values(self, level, sums, obj, plan) -> dict:
         """The project's or plan's values: those summed over its items, and those read from ``obj``
-        (the project or plan object itself)."""
+        (the project or plan object itself) or from ``plan``."""
         out = {name: fn(sums) for name, fn in (self.project if level == "project" else self.plan)}
-        out.update((name, fn(obj)) for name, fn in self.own[level])
+        out.update((name, fn(obj, plan)) for name, fn in self.own[level])
         return out
 
 
-def _own(op, arg):
+def _read(obj, plan, path):
+    """The value at ``path`` of ``obj`` (``plan.…``: of the plan), or MISSING."""
+    if path.startswith("plan."):
+        return _selectors.get_path(plan, None, path[5:]) if plan is not None else _selectors.MISSING
+    return _selectors.get_path(obj, None, path)
+
+
+def _own(op, arg, d, tables):
     if op == "field":
-        def field(obj):
-            v = _selectors.get_path(obj, None, arg) if not arg.startswith("project.") else _selectors.MISSING
+        def field(obj, plan):
+            v = _read(obj, plan, arg)
             return None if v is _selectors.MISSING or isinstance(v, (dict, list)) else v
         return field
     if op == "length":
-        def length(obj):
-            v = _selectors.get_path(obj, None, arg)
+        def length(obj, plan):
+            v = _read(obj, plan, arg)
             return len(v) if isinstance(v, list) else 0
         return length
+    if op == "listed":
+        table = tables[arg["table"]]
+
+        def listed(obj, plan):
+            v = _read(obj, plan, arg["field"])
+            entries = table.entries_on(plan["date"]) if plan is not None else None
+            if not isinstance(v, str) or entries is None:
+                return None
+            return v.startswith(entries)
+        return listed
+    if op == "share_where":
+        part, whole = _element_clause(arg["part"]), _element_clause(arg["whole"])
+
+        def share_where(obj, plan):
+            v = _read(obj, plan, arg["list"])
+            elems = [e for e in v if isinstance(e, dict) and whole(e)] if isinstance(v, list) else []
+            return round(100.0 * sum(1 for e in elems if part(e)) / len(elems), d.round) if elems else d.empty
+        return share_where
     where = _element_clause(arg["where"])
 
-    def count_where(obj):
-        v = _selectors.get_path(obj, None, arg["list"])
+    def count_where(obj, plan):
+        v = _read(obj, plan, arg["list"])
         return sum(1 for e in v if isinstance(e, dict) and where(e)) if isinstance(v, list) else 0
     return count_where
 

@@ -25,7 +25,7 @@ from .._jsonutil import load_data, pointer
 from ..errors import DataError, UsageError
 from ..facts import FIELDS
 from ..findings import basis_text
-from . import derived as _derived, params as _params, selectors as _selectors
+from . import derived as _derived, params as _params, selectors as _selectors, tables as _tables
 
 #: Fields every fact kind has besides FIELDS and the derived values: the plan's date as a number
 #: (YYYYMMDD, for effective dates), and unset_<param> (true when the profile leaves it without value).
@@ -213,19 +213,22 @@ class RulePacks:
         self.rules: dict[str, Rule] = {}
         self.selectors: dict = {}
         self.derived: dict = {}
+        self.tables: dict = {}
         pack_files = sorted(self.directory.glob("*/pack.json"))
         _selectors.load_dir(self.directory / "selectors", self.selectors)
         _derived.load_dir(self.directory / "derived", self.derived)
+        _tables.load_dir(self.directory / "tables", self.tables)
         for pack_file in pack_files:
             _selectors.load_dir(pack_file.parent / "selectors", self.selectors)
             _derived.load_dir(pack_file.parent / "derived", self.derived)
+            _tables.load_dir(pack_file.parent / "tables", self.tables)
         _selectors.check_refs(self.selectors)
-        _derived.check_refs(self.derived, self.selectors, FIELDS)
+        _derived.check_refs(self.derived, self.selectors, FIELDS, self.tables)
         for pack_file in pack_files:
             meta = load_data(pack_file, "pack")
             digest = hashlib.sha256()
             data_files = [*sorted(pack_file.parent.glob("GPP-*.json")), *sorted(pack_file.parent.glob("selectors/*.json")),
-                          *sorted(pack_file.parent.glob("derived/*.json"))]
+                          *sorted(pack_file.parent.glob("derived/*.json")), *sorted(pack_file.parent.glob("tables/*.json"))]
             for path in data_files:
                 digest.update(path.relative_to(pack_file.parent).as_posix().encode() + b"\0" + path.read_bytes())
             for path in sorted(pack_file.parent.glob("GPP-*.json")):

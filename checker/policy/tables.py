@@ -1,0 +1,46 @@
+"""Tables: keyed lists that a derived value looks a plan's field up in (rules/tables/*.json and
+rules/<pack>/tables/*.json), such as the cities a programme covers by 行政区划代码 prefix. A table has
+editions by date, each with its document, whether it was verified and whether it is complete; the
+edition in force on the plan's date is used.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._jsonutil import load_data
+from ..errors import DataError
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    title: dict
+    source: dict
+    editions: tuple       # ({"from", "document", "verified", "complete", "entries"}, …), by date
+    path: Path
+
+    def edition_on(self, date: str):
+        """The edition in force on ``date``, or None before the first."""
+        current = None
+        for ed in self.editions:
+            if ed["from"] <= date:
+                current = ed
+        return current
+
+    def entries_on(self, date: str):
+        """The keys (prefixes) of the edition in force on ``date`` as a tuple, or None."""
+        ed = self.edition_on(date)
+        return tuple(e["prefix"] for e in ed["entries"]) if ed else None
+
+
+def load_dir(directory: Path, into: dict):
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.glob("*.json")):
+        doc = load_data(path, "tables")
+        for i, t in enumerate(doc["tables"]):
+            if t["id"] in into:
+                raise DataError(path, f"/tables/{i}/id", f"duplicate table '{t['id']}' (also in {into[t['id']].path})")
+            eds = sorted(t["editions"], key=lambda e: e["from"])
+            into[t["id"]] = Table(t["id"], t["title"], t["source"], tuple(eds), path)
