@@ -45,6 +45,9 @@ class Checker:
         self._dated_params = sorted(k for k, v in self.params.items() if _params.is_schedule(v))
         self.unset_params = tuple(sorted(k for k, v in self.params.items() if v is None))
         self.dated = active.dated
+        # Which rules are in force on a plan's date is settled like the list edition in force: by
+        # date, outside the engine (a date field on every fact cost engine time for every item).
+        self.windows = active.windows
         self.rules = {rule.id: rule for rule, _ in active.rules}
         self.severity = {rid: s["severity"] for rid, s in (self.profile.rule_settings or {}).items()
                          if "severity" in s and rid in self.rules}
@@ -167,6 +170,9 @@ class Checker:
                                       [(ptr, _fields.message(name, close, "en", strict=True)) for ptr, name, close in unknown])
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated)
         fired = self.engine.run(built.facts)
+        if self.windows:
+            date = doc["date"]
+            fired = [(r, f) for r, f in fired if r not in self.windows or _in_window(self.windows[r], date)]
         params = self.params
         if self._dated_params:   # messages show a dated parameter's value on the plan's date
             params = {**params, **{k: _params.at(params[k], doc["date"]) for k in self._dated_params}}
@@ -193,6 +199,11 @@ class Checker:
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _in_window(window, date) -> bool:
+    start, end = window
+    return (start is None or start <= date) and (end is None or date < end)
 
 
 def _unknown_field(ptr, name, close, source, plan_id, built, langs) -> Finding:

@@ -63,7 +63,7 @@ FIELDS = {
 
 #: Fields of every fact kind, whatever rules/derived/ declares.
 COMMON_FIELDS = {
-    "plan_date": "the plan's date as a number YYYYMMDD (a rule's effective_from and effective_until test it)",
+    "plan_date": "the plan's date as a number YYYYMMDD (effective_from and effective_until are applied apart, by date)",
     "unset_*": "true when the profile leaves that parameter without a value (unset_circular_share_min, …)",
     "p_*": "a dated parameter's value on the plan's date (a rule compares with it through {\"$param\": name})",
 }
@@ -257,8 +257,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     common = {"plan_date": int(date.replace("-", ""))}
     for name in unset_params:
         common["unset_" + name.replace(".", "_")] = True
-    extras = {}
+    extras, keeps = {}, {}
     for kind in ("plan", "project", "item"):
+        keeps[kind] = ("id", "kind", *sorted(wanted.get(kind, ())))
         extra = {**common, **{fld: _param_at(sched, date) for fld, sched in (dated or {}).get(kind, {}).items()}}
         extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
     for f in [plan_fact, *project_facts, *item_facts]:
@@ -266,7 +267,6 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         ctx = out.context[f["id"]]
         ctx.update(f)
         del ctx["id"], ctx["kind"]
-        keep = wanted.get(f["kind"], ())
-        out.facts.append({k: v for k, v in f.items()
-                          if v is not None and (k in ("id", "kind") or k in keep)})
+        # only the fields some rule tests, and never None (it matches neither $nex nor $neq)
+        out.facts.append({k: v for k in keeps[f["kind"]] if (v := f.get(k)) is not None})
     return out

@@ -28,7 +28,7 @@ from ..findings import basis_text
 from . import derived as _derived, params as _params, selectors as _selectors, tables as _tables
 
 #: Fields every fact kind has besides FIELDS and the derived values: the plan's date as a number
-#: (YYYYMMDD, for effective dates), and unset_<param> (true when the profile leaves it without value).
+#: (YYYYMMDD, which a rule may test), and unset_<param> (true when the profile leaves it without value).
 PLAN_DATE = "plan_date"
 
 
@@ -60,8 +60,6 @@ class Rule:
         _walk_fields(self.when, seen)
         if self.stages and "stage" not in seen:
             seen.append("stage")
-        if (self.effective_from or self.effective_until) and PLAN_DATE not in seen:
-            seen.append(PLAN_DATE)
         return seen
 
     def legal_basis_text(self):
@@ -129,10 +127,6 @@ def _substitute(cond, values, dated):
     return cond
 
 
-def _date_number(day: str) -> int:
-    return int(day.replace("-", ""))
-
-
 @dataclass(frozen=True)
 class Pack:
     id: str
@@ -162,6 +156,7 @@ class Active:
     rules: list
     values: dict
     dated: dict      # fact kind → {field: schedule}
+    windows: dict = None   # rule id → (effective_from, effective_until), either may be None
 
 
 def load_rule(path: Path, pack: str, derived: dict | None = None) -> Rule:
@@ -349,7 +344,7 @@ class RulePacks:
         a value, or switched off by the profile, is not run: see not_run() and switched_off()."""
         values = self.values(profile, params)
         off = {rule_id for rule_id, _ in self.switched_off(profile)}
-        out, dated = [], {}
+        out, dated, windows = [], {}, {}
         for rule in self.in_profile(profile):
             refs = []
             _walk_params(rule.when, refs)
@@ -358,10 +353,8 @@ class RulePacks:
             names = set()
             condition = _substitute(copy.deepcopy(rule.when), values, names)
             guards = [{"$ex": {param_field(n): 1}} for n in sorted(names)]
-            if rule.effective_from:
-                guards.append({"$gte": {PLAN_DATE: _date_number(rule.effective_from)}})
-            if rule.effective_until:
-                guards.append({"$lt": {PLAN_DATE: _date_number(rule.effective_until)}})
+            if rule.effective_from or rule.effective_until:
+                windows[rule.id] = (rule.effective_from, rule.effective_until)
             if guards:
                 # A missing field makes durable-rules' comparisons with {"$m": …} true: guard them.
                 # after the rule's own tests, which discriminate: most facts fail those first
@@ -369,7 +362,7 @@ class RulePacks:
             for n in names:
                 dated.setdefault(rule.fact, {})[param_field(n)] = values[n]
             out.append((rule, condition))
-        return Active(out, values, dated)
+        return Active(out, values, dated, windows)
 
     def not_run(self, profile: Profile, params: dict | None = None):
         """[(rule id, parameter)] of the profile's rules skipped for a parameter without a value."""
