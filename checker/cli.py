@@ -324,21 +324,24 @@ def rules_docs(out_dir, lang):
     page = templates.render("policy.md.j2", False, lang=lang, root=reg.directory, used=used, describe=_params.describe,
                             selectors=sorted(reg.selectors.values(), key=lambda s: s.id),
                             derived=sorted(reg.derived.values(), key=lambda d: d.id),
-                            params=sorted(reg.declarations.values(), key=lambda p: p.name))
+                            params=sorted(reg.declarations.values(), key=lambda p: p.name),
+                            tables=sorted(reg.tables.values(), key=lambda t: t.id))
     write_atomic(out / "policy.md", page.encode("utf-8"))
-    click.echo(f"{len(rules)} rule pages, policy.md (selectors, derived values, parameters) and index.md written to {out}")
+    click.echo(f"{len(rules)} rule pages, policy.md (selectors, derived values, tables, parameters) and index.md written to {out}")
 
 
 def _uses(reg) -> dict:
     """Selector, derived value or parameter name → what uses it (rules, derived values, selectors)."""
     from . import i18n
-    used = {n: [] for n in [*reg.selectors, *reg.derived, *reg.declarations]}
+    used = {n: [] for n in [*reg.selectors, *reg.derived, *reg.declarations, *reg.tables]}
     for s in reg.selectors.values():
         for ref in s.refs():
             used[ref].append(f"selector `{s.id}`")
     for d in reg.derived.values():
         for ref in dict.fromkeys(d.selectors()):
             used[ref].append(f"derived `{d.id}`")
+        if d.op == "listed":
+            used[d.value["listed"]["table"]].append(f"derived `{d.id}`")
     for r in sorted(reg.rules.values(), key=lambda r: r.id):
         names = set(r.fields()) | {n for lang in i18n.LANGS for n in i18n.placeholders(r.message[lang])}
         names |= {p.name for p in r.params}

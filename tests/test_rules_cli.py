@@ -82,3 +82,19 @@ def test_check_explain_shows_the_values_tested():
     assert "Values tested" not in plain
     assert 'Values tested: eval_method="comprehensive_scoring", nature="goods", price_weight=25' in explained
     assert 'Values tested: energy_list="mandatory", energy_req="preferred"' in explained
+
+
+def test_rules_docs_documents_selectors_derived_values_tables_and_parameters_with_their_users(tmp_path):
+    r = lvcai("rules", "docs", "--output", tmp_path / "docs", "--lang", "en")
+    assert r.exit_code == 0
+    policy = (tmp_path / "docs" / "policy.md").read_text(encoding="utf-8")
+    section = policy[policy.index("### `official_cars`"):]
+    assert "- Used by: selector `new_energy_official_cars`, selector `confidential_courier_cars`, derived `official_car_quantity`, " \
+           "derived `nev_share`" in section[:section.index("###", 4)]
+    nev = policy[policy.index("### `nev_share` (plan, %)"):]
+    assert "- Used by: GPP-NEV-001" in nev[:nev.index("###", 4)]
+    assert "| `nev_share_min` | number | % | 0–100 | 30 |" in policy
+    assert "| `dc_pue_max` | number |  | 1–3 | 1.4 from 2023-06-01; 1.3 from 2025-01-01 |" in policy
+    assert "### `green_building_cities`" in policy and "(incomplete)" in policy
+    page = (tmp_path / "docs" / "GPP-NEV-001.md").read_text(encoding="utf-8")
+    assert "`nev_share_min` (number, %, 0–100)" in page and "In force: 2024-12-30" in page
