@@ -20,9 +20,10 @@ def finding_dict(f, lang):
         "rule_id": f.rule_id, "severity": f.severity, "status": f.status, "pointer": f.pointer,
         "project_id": f.project_id, "line_id": f.line_id,
         "title": f.title[lang], "message": f.message[lang], "remediation": f.remediation[lang],
-        "legal_basis": [dict(b) for b in f.legal_basis],
+        # the rule's and the list's own dicts, shared, not copied: the document is only serialised
+        "legal_basis": list(f.legal_basis),
         "values": dict(f.values),
-        "list_rows": [dict(r) for r in f.list_rows],
+        "list_rows": list(f.list_rows),
         "rests_on_unverified": bool(f.unverified_rows),
         **({"waiver": dict(f.waiver)} if f.waiver else {}),
         **({"severity_changed": {"from": f.profile_note["from"], "by_profile": f.profile_note["by_profile"],
