@@ -323,10 +323,11 @@ def registry():
 
 
 def _open_registry(path):
-    """An existing registry, or exit 2 saying where it was looked for."""
+    """The registry for reading (never created or written): an absent file is an empty registry, the
+    normal state of a fresh install; a file that is not a registry exits 2 naming it."""
     from .refdata import RefData
     try:
-        return RefData(path)
+        return RefData.for_checking(path)
     except LvcaiError as e:
         _fail(e)
 
@@ -359,12 +360,15 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry):
 @registry.command("stats")
 @REGISTRY_OPTION
 def registry_stats(registry):
-    """How much of each kind the registry holds."""
+    """How much of each kind the registry holds, and which catalogs checks use (imported or shipped
+    with lvcai). No registry file is a normal state: nothing imported yet."""
     ref = _open_registry(registry)
-    click.echo(f"registry: {ref.path}")
+    click.echo(f"registry: {ref.path}{'' if ref.exists else ' (no file yet: nothing imported)'}")
     for k, n in ref.counts().items():
         click.echo(f"{k:<13} {n}")
-    click.echo(f"catalogs      {', '.join(sorted(ref.loaded['catalogs'])) or '-'}")
+    used = [f"{e} (imported)" for e in sorted(ref.imported_catalogs)] + \
+           [f"{e} (shipped with lvcai: {len(c.codes)} codes)" for e, c in sorted(ref.shipped.items())]
+    click.echo(f"catalogs      {', '.join(used) or '-'}")
 
 
 @registry.command("history")
@@ -372,6 +376,8 @@ def registry_stats(registry):
 def registry_history(registry):
     """Every import: when, by whom, which file (SHA-256), how many rows."""
     ref = _open_registry(registry)
+    if not ref.exists:
+        click.echo(f"registry {ref.path}: no file yet, nothing imported", err=True)
     for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
         click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
 
@@ -385,7 +391,8 @@ def registry_history(registry):
 @REGISTRY_OPTION
 def registry_show(kind, key, cert_type, edition, date, registry):
     """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
-    records), a catalog code."""
+    records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
+    when nothing is found."""
     import json as _json
     ref = _open_registry(registry)
     if kind == "certificate":
@@ -396,7 +403,7 @@ def registry_show(kind, key, cert_type, edition, date, registry):
         records = ref.integrity_records(key)
         found = [{"credit_code": key, "bans": bans, "integrity_records": records}] if bans or records else []
     else:
-        found = [{"edition": edition, "code": key}] if ref.catalog_has(edition, key) else []
+        found = [e for e in [ref.catalog_entry(edition, key)] if e]
     click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
 
@@ -410,10 +417,10 @@ def registry_show(kind, key, cert_type, edition, date, registry):
 @REGISTRY_OPTION
 def registry_record(credit_code, name, finding, plan_id, on, registry):
     """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
-    from .refdata import RefData
+    from .refdata import RefData, date_problem
     try:
-        if on:
-            parse_generated_at(on)
+        if on and date_problem(on):    # before the registry is opened (and perhaps created)
+            raise UsageError(f"--date: {date_problem(on)}")
         RefData(registry, create=True).record(credit_code, name, finding, plan_id, on)
     except LvcaiError as e:
         _fail(e)

@@ -166,7 +166,9 @@ def test_pdf_running_header_names_the_plan_and_tables_repeat_their_header(tmp_pa
     from pypdf import PdfReader
     pdf = PdfReader(io.BytesIO(report(tmp_path, "pdf", EXAMPLE_ARGS[0], EXAMPLE_ARGS[1])))
     second = pdf.pages[1].extract_text()              # a continuation page of the first plan
-    assert second.startswith("级别 规则 说明")         # the findings table's header, repeated
     assert second.endswith(f"SZNS-2026-0031 绿色采购合规检查报告\n第 2 页，共 {len(pdf.pages)} 页")
     third = pdf.pages[2].extract_text()               # the second plan starts a page of its own
     assert third.startswith("采购计划 GZTH-2026-0107") and "GZTH-2026-0107 绿色采购合规检查报告" in third
+    fifth = pdf.pages[4].extract_text()               # a continuation page of the second plan's findings
+    assert fifth.startswith("级别 规则 说明")          # the findings table's header, repeated
+    assert fifth.endswith(f"GZTH-2026-0107 绿色采购合规检查报告\n第 5 页，共 {len(pdf.pages)} 页")
