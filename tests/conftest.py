@@ -8,7 +8,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 # Tests read only what the project ships: the research files in ../shared/domain are compared with
-# the shipped data by maintenance/shared_domain.py, never here (a clone has no ../shared).
+# the shipped data by rules/maintenance/shared_domain.py, never here (a clone has no ../shared).
 # Never read a registry the machine's user may have at the default place: tests name theirs.
 os.environ["LVCAI_REGISTRY"] = str(Path(tempfile.mkdtemp(prefix="lvcai-test-")) / "absent.sqlite")
 

@@ -4,8 +4,8 @@ The product ships everything it reads (rules/lists/*.json, rules/catalogs/*.json
 checks codes and passes its tests without ../shared beside it. This script is the one place that
 reads ../shared; it is not part of the test suite. Run it from the repository root:
 
-    python3 maintenance/shared_domain.py compare          # exit 0: same; 1: a difference (listed)
-    python3 maintenance/shared_domain.py build-catalog    # (re)write rules/catalogs/catalog_2022.json
+    python3 rules/maintenance/shared_domain.py compare          # exit 0: same; 1: a difference (listed)
+    python3 rules/maintenance/shared_domain.py build-catalog    # (re)write rules/catalogs/catalog_2022.json
 
 ``--shared DIR`` names another copy of shared/domain (default: ../shared/domain beside the
 checkout, then /work/shared/domain). Exit 2 when it is not there.
@@ -20,7 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "rules" / "catalogs" / "catalog_2022.json"
 LISTS = {"energy_saving": ("rules/lists/energy_saving_2019.json", "energy_saving_list_2019.csv"),
          "environmental_label": ("rules/lists/environmental_label_2019.json", "environmental_label_list_2019.csv")}
@@ -68,7 +68,7 @@ def build_catalog(shared):
         },
         "extraction": ("The text of the PDF was extracted into shared/domain/catalog_2022.csv (code, name, level, parent_code, "
                        "description) by the project's domain research; this file keeps code, name, level and parent_code of "
-                       "every row (not the descriptions), written by maintenance/shared_domain.py build-catalog."),
+                       "every row (not the descriptions), written by rules/maintenance/shared_domain.py build-catalog."),
         "extracted_from": {"file": "shared/domain/catalog_2022.csv", "sha256": hashlib.sha256(src.read_bytes()).hexdigest(),
                            "rows": len(rows)},
         "verified": {
