@@ -105,10 +105,12 @@ def _inside(real: str, excluded) -> bool:
 def _walk(root: str, skipped: list, excluded) -> list:
     """Plan files below ``root``, sorted. Symbolic links to files are read; links to directories are
     not followed (as ever), but listed in ``skipped``, as is every entry named like a plan that is
-    not a readable file. Directories in ``excluded`` (the batch's own output) are not walked."""
-    files, todo = [], [root]
+    not a readable file. Paths in ``excluded`` (real paths: the batch's own outputs) are left out."""
+    files, todo = [], [(root, _real(root))]
     while todo:
-        d = todo.pop()
+        d, real_d = todo.pop()
+        if real_d in excluded:
+            continue
         try:
             with os.scandir(d) as it:
                 entries = list(it)
@@ -122,18 +124,17 @@ def _walk(root: str, skipped: list, excluded) -> list:
                 regular = not link and e.is_file(follow_symlinks=False)
             except OSError:
                 link = real_dir = regular = False
-            if real_dir:
-                if not _inside(_real(e.path), excluded):
-                    todo.append(e.path)
+            if real_dir:                       # not a link: its real path is its real parent's and its name
+                todo.append((e.path, os.path.join(real_d, e.name)))
                 continue
             plan_like = _looks_like_plan(e.name)
             if regular:
-                if plan_like:
+                if plan_like and os.path.join(real_d, e.name) not in excluded:
                     files.append(e.path)
                 continue
             why = _not_a_file(e.path)
             if why is None:
-                if plan_like:
+                if plan_like and _real(e.path) not in excluded:
                     files.append(e.path)
             elif link and why == _DIRECTORY:
                 _skip(skipped, e.path, "a symbolic link to a directory: not followed (give that directory as an input "
@@ -148,15 +149,16 @@ def discover(inputs, skipped=None, exclude=()):
 
     Paths named like plans that are no readable file (symbolic link loops, dangling links, FIFOs,
     directories matched by a glob, …) are appended to ``skipped`` as ``{"path", "reason"}``; nothing
-    of them is opened. Directories in ``exclude`` (the output directory) are never searched."""
+    of them is opened. Paths in ``exclude`` (the batch's own outputs: files, or directories with all
+    below them) are never taken as inputs, unless named on their own."""
     skipped = [] if skipped is None else skipped
-    excluded = [_real(x) for x in exclude]
+    excluded = {_real(x) for x in exclude}
     for arg in inputs:
         arg = str(arg)
         if os.path.isdir(arg):
             files = _walk(arg, skipped, excluded)
         elif any(ch in arg for ch in "*?[") and not os.path.lexists(arg):
-            files = []
+            files, before = [], len(skipped)
             for f in sorted(_glob.glob(arg, recursive=True)):
                 if _inside(_real(f), excluded):
                     continue
@@ -165,7 +167,7 @@ def discover(inputs, skipped=None, exclude=()):
                     files.append(f)
                 elif why != _DIRECTORY or _looks_like_plan(f):
                     _skip(skipped, f, why)
-            if not files and not skipped:
+            if not files and len(skipped) == before:
                 raise UsageError(f"{shown(arg)}: no file matches")
         else:
             why = _not_a_file(arg)
@@ -633,7 +635,8 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
         from . import waivers as _waivers
         _waivers.load(waivers)   # a malformed waiver file is a usage error, found before any work
     summary = Summary()
-    sources = list(discover(inputs, summary.skipped, exclude=[out]))
+    own = [out / "plans", *(out / f"summary.{fmt}" for fmt in ("json", "html", "xlsx"))]
+    sources = list(discover(inputs, summary.skipped, exclude=own))
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
     args = (profile, lang, str(out), force, fail_on, registry, waivers)

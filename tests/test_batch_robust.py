@@ -38,6 +38,24 @@ def check_one(src):
     return _orig(src)
 
 b.check_one = check_one
+
+if MODE.startswith("die"):              # die-exit: the worker exits; die-kill: also while recording the failure
+    def check_one(src, _orig=_orig):
+        if "doom" in src.name:
+            os._exit(3) if MODE == "die-exit" else os.kill(os.getpid(), 9)
+        return _orig(src)
+    b.check_one = check_one
+    if MODE == "die-kill":
+        _failed = b._failed
+        def failed(src, reason):
+            if "doom" in src.name:
+                os.kill(os.getpid(), 9)
+            return _failed(src, reason)
+        b._failed = failed
+if MODE == "die-at-start":
+    def init(*args):
+        os._exit(4)
+    b._init_worker = init
 from checker.cli import main
 main(args=sys.argv[1:], prog_name="lvcai")
 """
@@ -144,6 +162,36 @@ def test_a_killed_worker_is_replaced_and_its_plan_reported(tmp_path, base_plan):
     assert [p.name for p in (out / "plans").iterdir() if not p.name.endswith(".json")] == []
 
 
+@pytest.mark.parametrize("mode, how", [("die-exit", "exited with status 3"), ("die-kill", "killed by signal 9")])
+def test_a_worker_that_stops_on_a_plan_every_time(tmp_path, base_plan, mode, how):
+    """die-kill: the replacement worker is killed too while writing that plan's failure; the parent
+    records it on its own and removes an older findings file of that plan."""
+    src = write_plans(tmp_path / "in", base_plan, 12)
+    (src / "plan-004-doom.json").write_text(json.dumps(dict(base_plan, plan_id="DOOM"), ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli("batch", src, "--output-dir", out, "--jobs", "2").returncode == 0     # findings files of a good run
+    r = cli("batch", src, "--output-dir", out, "--jobs", "2", "--force", mode=mode)
+    assert r.returncode == 1, r.stderr.decode()
+    s = summary(out)
+    assert s["plans"] == 13 and s["verdicts"]["not_checkable"] == 1
+    (bad,) = s["not_checkable"]
+    assert bad["source"].endswith("plan-004-doom.json")
+    assert f"the worker checking this plan stopped ({how}" in bad["reason"]
+    verdicts = plan_verdicts(out)
+    if mode == "die-exit":       # the failure is written by another worker
+        assert verdicts.pop("plan-004-doom.json") == "not_checkable"
+    else:                        # no findings file says otherwise than the summary
+        assert "plan-004-doom.json" not in verdicts
+    assert len(verdicts) == 12 and "not_checkable" not in verdicts.values()
+
+
+def test_workers_that_cannot_start_end_the_run_with_a_message(tmp_path):
+    r = cli("batch", EXAMPLES, "--output-dir", tmp_path / "out", "--jobs", "2", mode="die-at-start")
+    assert r.returncode == 2, r.stderr.decode()
+    assert b"the worker processes could not start (the last one exited with status 4)" in r.stderr
+    assert b"Traceback" not in r.stderr
+
+
 def test_a_profile_that_cannot_load_is_a_usage_error_with_workers(tmp_path):
     r = cli("batch", EXAMPLES, "--output-dir", tmp_path / "out", "--jobs", "2", "--profile", "atlantis")
     assert r.returncode == 2, r.stderr.decode()
@@ -204,6 +252,15 @@ def test_an_output_directory_inside_the_input_is_not_read_as_plans(tmp_path, bas
     assert again.exit_code == 0, again.output
     s = summary(out)
     assert s["plans"] == 3 and s["reused"] == 3 and s["skipped"] == []
+
+
+def test_an_output_directory_that_is_the_input_directory(tmp_path, base_plan):
+    src = write_plans(tmp_path / "in", base_plan, 3)
+    for _ in range(2):
+        r = cli("batch", src, "--output-dir", src, "--jobs", "2")
+        assert r.returncode == 0, r.stderr.decode()
+    s = summary(src)
+    assert s["plans"] == 3 and s["reused"] == 3
 
 
 # -- 4. temporary files ------------------------------------------------------------------------------
