@@ -336,7 +336,7 @@ def _do(task) -> dict:
 
 # -- worker processes ------------------------------------------------------------------------------
 _IN_FLIGHT = 2        # tasks sent to a worker ahead of its results, so that it never waits for the parent
-_START_TRIES = 3      # workers that may die before they are ready, before the run gives up
+_START_TRIES = 3      # workers that may die in a row before they are ready, before the run gives up
 
 
 def _worker_main(conn, args, inherited):
@@ -407,6 +407,7 @@ def _run_workers(sources, jobs, args, out, on_record):
         workers.append(_Worker(ctx, args, workers))
 
     def handle(w, msg):
+        nonlocal failed_starts
         kind, payload = msg
         if kind == "ready":
             w.ready = True
@@ -414,6 +415,7 @@ def _run_workers(sources, jobs, args, out, on_record):
             raise LvcaiError(payload)
         else:
             w.tasks.popleft()
+            failed_starts = 0                      # progress: only deaths in a row without any end the run
             on_record(payload)
 
     def bury(w):
@@ -450,6 +452,8 @@ def _run_workers(sources, jobs, args, out, on_record):
         for _ in range(min(jobs, len(todo))):
             start()
         while todo or any(w.tasks for w in workers):
+            if not workers:
+                start()
             for w in workers:
                 while w.ready and todo and len(w.tasks) < _IN_FLIGHT:
                     w.send(todo.popleft())
@@ -464,6 +468,9 @@ def _run_workers(sources, jobs, args, out, on_record):
                     try:
                         msg = w.conn.recv()
                     except (EOFError, OSError):
+                        msg = None
+                    except Exception:              # a garbled message: that worker cannot be trusted
+                        w.proc.kill()
                         msg = None
                     if msg is not None:
                         handle(w, msg)
