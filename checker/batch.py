@@ -657,7 +657,9 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
         for src in sources:
             add(_do(("check", src, None)))
     elif sources:
-        _run_workers(sources, jobs, args, out, add)
-        _clean_temporary(out / "plans")        # what a killed worker was writing
+        try:
+            _run_workers(sources, jobs, args, out, add)
+        finally:
+            _clean_temporary(out / "plans")    # what a killed (or interrupted) worker was writing
     bar.update(summary.plans, final=True)
     return summary.document()

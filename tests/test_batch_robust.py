@@ -185,6 +185,36 @@ def test_a_worker_that_stops_on_a_plan_every_time(tmp_path, base_plan, mode, how
     assert len(verdicts) == 12 and "not_checkable" not in verdicts.values()
 
 
+def test_ctrl_c_stops_the_workers_and_leaves_no_partial_file(tmp_path, base_plan):
+    src = write_plans(tmp_path / "in", base_plan, 6)
+    (src / "plan-002-hang.json").write_text(json.dumps(dict(base_plan, plan_id="HANG"), ensure_ascii=False), encoding="utf-8")
+    out, pidfile = tmp_path / "out", tmp_path / "worker.pid"
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, "batch", str(src), "--output-dir", str(out), "--jobs", "2"],
+                            cwd=ROOT, env={**os.environ, "DRIVER_MODE": "hang", "DRIVER_PIDFILE": str(pidfile)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.time() + BOUND
+        while not pidfile.exists() and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert pidfile.exists(), "the worker never reached the plan"
+        proc.send_signal(signal.SIGINT)        # the worker would sleep for ten minutes
+        _, err = proc.communicate(timeout=BOUND)
+    except subprocess.TimeoutExpired:
+        pytest.fail("lvcai batch did not stop on Ctrl-C")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+    worker = int(pidfile.read_text())
+    deadline = time.time() + 10
+    while os.path.exists(f"/proc/{worker}") and time.time() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{worker}"), "the worker outlived the run"
+    assert [p.name for p in (out / "plans").iterdir() if not p.name.endswith(".json")] == []
+
+
 def test_workers_that_cannot_start_end_the_run_with_a_message(tmp_path):
     r = cli("batch", EXAMPLES, "--output-dir", tmp_path / "out", "--jobs", "2", mode="die-at-start")
     assert r.returncode == 2, r.stderr.decode()
