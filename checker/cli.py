@@ -200,8 +200,9 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, w
 def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry, waivers):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
-    be checked; 2: the command was misused."""
+    be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
     from . import batch as _batch
+    from ._io import shown
     from .formatters import summary as _summary
     from .api import get_checker
     try:
@@ -215,16 +216,31 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
         if waivers:
             meta["waivers"] = _waivers.source(waivers)
         meta.pop("rules_applied", None)
-        meta["inputs"] = list(inputs)
+        meta["inputs"] = [shown(i) for i in inputs]
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
-        for fmt in wanted:
-            write_atomic(Path(output_dir) / f"summary.{fmt}", _summary.RENDER[fmt](doc, meta, lang))
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
         sys.exit(EXIT_UNCHECKABLE)
+    except KeyboardInterrupt:
+        click.echo("lvcai: interrupted; the findings files written so far are kept, run the same command to resume", err=True)
+        sys.exit(130)
+    for x in doc["skipped"]:
+        click.echo(f"lvcai: skipped {x['path']}: {x['reason']}", err=True)
+    unwritten = []
+    for fmt in wanted:           # one format failing must not cost the others
+        target = Path(output_dir) / f"summary.{fmt}"
+        try:
+            write_atomic(target, _summary.RENDER[fmt](doc, meta, lang))
+        except Exception as e:   # noqa: BLE001 - reported, and the exit code says so
+            unwritten.append(f"{shown(str(target))}: could not be written: {type(e).__name__}: {e}")
     v = doc["verdicts"]
+    skipped = f"; {len(doc['skipped'])} paths skipped" if doc["skipped"] else ""
     click.echo(f"{doc['plans']} plans: {v['compliant']} compliant, {v['not_compliant']} not compliant, "
-               f"{v['not_checkable']} not checkable ({doc['reused']} unchanged); summary in {output_dir}", err=True)
+               f"{v['not_checkable']} not checkable ({doc['reused']} unchanged){skipped}; summary in {shown(output_dir)}", err=True)
+    for msg in unwritten:
+        click.echo(f"lvcai: error: {msg}", err=True)
+    if unwritten:
+        sys.exit(EXIT_UNCHECKABLE)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
 
 
