@@ -60,7 +60,6 @@ def make_plans(n_items, per_plan=100, seed=7):
 
 def run_one(n_items):
     from checker.api import Checker
-    from checker.cli import run_meta
     from checker.formatters import json_
     plans = make_plans(n_items)
     t0 = time.perf_counter()
@@ -73,7 +72,7 @@ def run_one(n_items):
         findings += len(r.findings)
         results.append(r)
     t2 = time.perf_counter()
-    json_.render(results, run_meta(checker, results, {}), "zh")
+    json_.render(results, checker.run_meta(results, {}), "zh")
     t3 = time.perf_counter()
     items = len(plans) * 100
     return {"items": items, "plans": len(plans), "findings": findings, "startup_s": round(t1 - t0, 3),

@@ -318,7 +318,7 @@ def _bare_failure(source: Source, reason: str, out: Path) -> dict:
     except OSError:
         pass
     return {"source": source.name, "file": name, "plan_id": None, "verdict": "not_checkable",
-            "counts": {s: 0 for s in reversed(SEVERITIES)}, "waived": 0, "reused": False, "rules": {},
+            "counts": dict.fromkeys(reversed(SEVERITIES), 0), "waived": 0, "reused": False, "rules": {},
             "reason": f"{CHK_PARSE} /: {reason}"}
 
 
@@ -533,7 +533,7 @@ class Summary:
     reused: int = 0
     waived: int = 0
     verdicts: dict = field(default_factory=lambda: {"compliant": 0, "not_compliant": 0, "not_checkable": 0})
-    counts: dict = field(default_factory=lambda: {s: 0 for s in reversed(SEVERITIES)})
+    counts: dict = field(default_factory=lambda: dict.fromkeys(reversed(SEVERITIES), 0))
     by_rule: dict = field(default_factory=dict)
     by_agency: dict = field(default_factory=dict)
     share: dict = field(default_factory=_sums)
@@ -554,7 +554,7 @@ class Summary:
             self.not_checkable.append({"source": rec["source"], "file": rec["file"], "reason": rec["reason"]})
             return
         a = self.by_agency.setdefault(rec["agency"], {"plans": 0, "compliant": 0, "not_compliant": 0,
-                                                      "findings": {s: 0 for s in reversed(SEVERITIES)},
+                                                      "findings": dict.fromkeys(reversed(SEVERITIES), 0),
                                                       "share": _sums()})
         a["plans"] += 1
         a[rec["verdict"]] += 1

@@ -164,7 +164,7 @@ class Lists:
             docs[doc["edition_id"]] = dict(doc, _path=None, _imported=True)
         for doc in docs.values():
             self.editions[doc["list"]].append(doc)
-        for kind, eds in self.editions.items():
+        for eds in self.editions.values():
             eds.sort(key=lambda d: d["effective_from"])
             for a, b in zip(eds, eds[1:]):
                 if a["effective_until"] is not None and a["effective_until"] > b["effective_from"]:

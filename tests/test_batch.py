@@ -1,13 +1,11 @@
 """lvcai batch: a budget round with broken plans mixed in, incremental and resumable."""
 import copy
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 
-import pytest
 from click.testing import CliRunner
 
 from checker.cli import main

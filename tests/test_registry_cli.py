@@ -283,7 +283,7 @@ def test_imported_list_edition_is_used_and_diffed(tmp_path):
     assert doc["results"][0]["lists"]["energy_saving"] == "energy_saving/2027"
     assert "GPP-ENE-001" in [f["rule_id"] for f in doc["results"][0]["findings"]]
     assert {"edition_id": "energy_saving/2027", "imported": True}.items() <= \
-        next(l for l in doc["provenance"]["lists"] if l["edition_id"] == "energy_saving/2027").items()
+        next(e for e in doc["provenance"]["lists"] if e["edition_id"] == "energy_saving/2027").items()
 
 
 def test_lists_diff_of_two_editions():
