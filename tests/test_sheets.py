@@ -365,3 +365,22 @@ def test_json_plans_are_read_as_before():
     data = (EXAMPLES / "office-equipment-compliant.json").read_bytes()
     r = get_checker().check(data, "plan.json")
     assert r.checkable and "input" not in r.meta
+
+
+# -- the bundled examples ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_bundled_xlsx_example_is_its_json_plan(name):
+    """examples/*.xlsx are made by `lvcai convert examples/NAME.json -o examples/NAME.xlsx`."""
+    r = read((EXAMPLES / f"{name}.xlsx").read_bytes(), f"{name}.xlsx")
+    assert r.problems == [] and r.doc == example(name)
+
+
+def test_check_examples_xlsx_gives_the_findings_of_the_json_versions():
+    def findings(paths):
+        r = CliRunner().invoke(main, ["check", *paths, "--format", "json", "--lang", "en"])
+        results = json.loads(r.stdout)["results"]
+        return r.exit_code, [(x["plan_id"], x["verdict"], x["counts"], x["findings"]) for x in results]
+    as_json = findings([str(EXAMPLES / f"{n}.json") for n in EXAMPLE_NAMES])
+    as_xlsx = findings([str(EXAMPLES / f"{n}.xlsx") for n in EXAMPLE_NAMES])
+    assert as_json == as_xlsx
+    assert as_json[0] == 1 and sum(len(x[3]) for x in as_json[1]) > 10
