@@ -492,6 +492,25 @@ def convert(plan, output, lang):
     click.echo(f"{shown(plan)} -> {output}", err=True)
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="The words of headers and drop-downs.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@REGISTRY_OPTION
+def template(fmt, lang, output, registry):
+    """Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
+    for the closed values, number formats, a filled example sheet and the list categories with their
+    obligation; csv with the headers only. Fill it in and give it to `lvcai check`."""
+    from .api import get_checker
+    from .plans import template as _template
+    try:
+        data = _template.to_xlsx(lang, get_checker("national", registry).lists) if fmt == "xlsx" else _template.to_csv(lang)
+        write_output(data, output, [])
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"template written to {output}", err=True)
+
+
 def _read_plan(source, data, lang):
     """A plan document from a file's bytes, or LvcaiError listing every problem with its place."""
     from . import plans as _plans

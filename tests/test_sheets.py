@@ -384,3 +384,71 @@ def test_check_examples_xlsx_gives_the_findings_of_the_json_versions():
     as_xlsx = findings([str(EXAMPLES / f"{n}.xlsx") for n in EXAMPLE_NAMES])
     assert as_json == as_xlsx
     assert as_json[0] == 1 and sum(len(x[3]) for x in as_json[1]) > 10
+
+
+# -- the template -----------------------------------------------------------------------------------
+def _template(tmp_path, lang, fmt="xlsx"):
+    out = tmp_path / f"template.{fmt}"
+    r = CliRunner().invoke(main, ["template", "--format", fmt, "--lang", lang, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_template_filled_in_is_checked(tmp_path, lang):
+    from openpyxl import load_workbook
+    from checker.api import get_checker
+    path = _template(tmp_path, lang)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    labels = {ws.cell(r, 1).value: r for r in range(1, 9)}
+    plan = {"计划编号": "T-1", "日期": "2026年3月10日", "采购单位": "示范单位", "行政区划": "440305"} if lang == "zh" else \
+        {"Plan ID": "T-1", "Date": "2026/03/10", "Purchasing unit": "U", "Region code": "440305"}
+    for label, value in plan.items():
+        ws.cell(labels[label], 2).value = value
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value in ("项目编号", "Project ID"))
+    cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    zh = ["项目编号", "项目名称", "采购方式", "评审方法", "价格权重（%）", "行号", "品目编码", "品目名称", "数量", "单价（元）", "金额（元）", "节能产品认证"]
+    en = ["Project ID", "Project name", "Procurement method", "Evaluation method", "Price weight (%)", "Line", "Category code",
+          "Item name", "Quantity", "Unit price (CNY)", "Amount (CNY)", "Energy-saving certification"]
+    rows = [["P1", "电脑", "公开招标", "综合评分法" if lang == "zh" else "comprehensive scoring", 30, "01", "A02010105", "台式计算机",
+             10, "5,000.00", 50000, "优先" if lang == "zh" else "preferred"],
+            [None, None, None, None, None, "02", "A02021104", "显示器", 5, 900, "4500元", "必须" if lang == "zh" else "required"]]
+    for i, row in enumerate(rows, header + 1):
+        for name, value in zip(zh if lang == "zh" else en, row):
+            ws.cell(i, cols[name]).value = value
+    wb.save(path)
+    res = get_checker().check(path.read_bytes(), str(path), langs=(lang,))
+    assert res.checkable, res.errors
+    assert res.meta["items"][0]["amount"] == 50000 and res.meta["items"][1]["energy_req"] == "required"
+    assert "GPP-ENE-001" in {f.rule_id for f in res.findings}   # a desktop computer only "preferred"
+    assert not [n for n in res.meta["input"]["notes"] if "not read" in n["message"] and "Example" in n["message"]]
+
+
+def test_template_has_comments_drop_downs_formats_an_example_and_the_lists(tmp_path):
+    from openpyxl import load_workbook
+    wb = load_workbook(_template(tmp_path, "zh"))
+    assert wb.sheetnames == ["计划", "示例", "清单品目"]
+    ws = wb["计划"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "项目编号")
+    cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    assert "必须、优先 或 无" in ws.cell(header, cols["节能产品认证"]).comment.text
+    lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert {'"必须,优先,无"', '"综合评分法,最低评标价法"'} <= lists
+    assert ws.cell(header + 1, cols["金额（元）"]).number_format == "#,##0.00"
+    example = read((tmp_path / "template.xlsx").read_bytes(), "template.xlsx")
+    assert example.sheet == "计划"   # the blank sheet is the plan, the example is not a second one
+    listed = list(wb["清单品目"].iter_rows(min_row=2, values_only=True))
+    assert listed[0] == ("节能产品政府采购品目清单", "2019", "ES2019-001", "台式计算机", "台式计算机", "A02010104", "A02010105", "强制采购★")
+    assert len(listed) > 40 and {r[0] for r in listed} == {"节能产品政府采购品目清单", "环境标志产品政府采购品目清单"}
+
+
+def test_template_blank_says_what_to_fill(tmp_path):
+    r = CliRunner().invoke(main, ["check", str(_template(tmp_path, "en")), "--lang", "en"])
+    assert r.exit_code == 2
+    assert "Plan!B1: Plan ID is empty; the plan needs one" in r.stderr
+
+
+def test_template_csv_reads_back(tmp_path):
+    text = _template(tmp_path, "zh", "csv").read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0] == "计划编号," and "品目编码" in text.splitlines()[9]

@@ -235,7 +235,7 @@ def _header_map(row) -> dict:
 def _is_table_header(mapping: dict) -> bool:
     fields = {f for f, _, _ in mapping.values()}
     item_fields = {f for f in fields if spec()["_level"][f] == "item"}
-    return len(item_fields) >= 2 and bool(fields & {"category_code", "amount", "name"})
+    return len(item_fields) >= 3 and bool(fields & {"category_code", "amount"})
 
 
 def _block_pairs(sheet: _Sheet, rows: range):
@@ -253,12 +253,16 @@ def _block_pairs(sheet: _Sheet, rows: range):
                 if f is None:
                     m = _UNIT.match(key)
                     f = sp["_lookup"].get(m[1]) if m else None
-                if f is not None and sp["_level"][f] != "item" and i + 1 < len(cells):
-                    nc, nv = cells[i + 1]
-                    if not (isinstance(nv, str) and sp["_lookup"].get(V.norm_key(nv))):
-                        yield f, nv, r, nc, 1
-                        i += 2
-                        continue
+                if f is not None and sp["_level"][f] != "item":
+                    if i + 1 < len(cells):
+                        nc, nv = cells[i + 1]
+                        if not (isinstance(nv, str) and sp["_lookup"].get(V.norm_key(nv))):
+                            yield f, nv, r, nc, 1
+                            i += 2
+                            continue
+                    yield f, None, r, c + 1, 1   # a label without its value (a blank template's)
+                    i += 1
+                    continue
                 m = re.match(r"^\s*([^:：]{1,30})[:：]\s*(\S.*)$", v)
                 if m and sp["_lookup"].get(V.norm_key(m[1])) and sp["_level"][sp["_lookup"][V.norm_key(m[1])]] != "item":
                     yield sp["_lookup"][V.norm_key(m[1])], m[2].strip(), r, c, 1
@@ -358,14 +362,16 @@ class _Reader:
         out.notes.extend(notes)
         for name in hidden:
             out.notes.append((sheet_ref(name), say("note_hidden", self.lang, name=name)))
-        table = None
+        table, tables = None, set()
+        examples = {V.norm_key(n) for n in self.sp["x-example-sheets"]}
         for s in sheets:
             for r in range(1, min(len(s.rows), HEADER_SCAN_ROWS) + 1):
                 m = _header_map(s.rows[r - 1])
                 if _is_table_header(m):
+                    tables.add(s.name)
                     if table is None:
                         table = (s, r, m)
-                    else:
+                    elif V.norm_key(s.name) not in examples:
                         out.notes.append((sheet_ref(s.name), say("note_other_table", self.lang, name=s.name, used=table[0].name)))
                     break
         if table is None:
@@ -373,23 +379,29 @@ class _Reader:
         sheet, hrow, mapping = table
         out.sheet = sheet.name
         # plan-level (and project defaults) from the header block, then from other sheets
-        block, given = {}, set()
-        sources = [(sheet, range(1, hrow))] + [(s, range(1, min(len(s.rows), 200) + 1)) for s in sheets if s is not sheet]
+        block, given, blank = {}, set(), {}
+        # plan fields: the block above the table, then sheets without a line table of their own (never
+        # another table's block, such as the template's example sheet)
+        others = [s for s in sheets if s is not sheet and s.name not in tables]
+        sources = [(sheet, range(1, hrow))] + [(s, range(1, min(len(s.rows), 200) + 1)) for s in others]
         for s, rows in sources:
             for f, raw, r, c, scale in _block_pairs(s, rows):
                 if f in given:
+                    continue
+                if raw is None:
+                    blank.setdefault(f, s.cell(r, c))
                     continue
                 given.add(f)
                 v = self.value(f, raw, s, r, c, scale)
                 if v is not None:
                     block[f] = (v, s.cell(r, c))
-        self._table(sheet, hrow, mapping, block, given)
+        self._table(sheet, hrow, mapping, block, given, blank)
         out.conversions = self.conversions()
         order = sorted(range(len(out.problems)), key=lambda i: self._keys[i])
         out.problems = [out.problems[i] for i in order]
         return out
 
-    def _table(self, sheet, hrow, mapping, block, given):
+    def _table(self, sheet, hrow, mapping, block, given, blank):
         out, lang, sp = self.out, self.lang, self.sp
         # columns
         cols, seen = {}, {}
@@ -408,7 +420,12 @@ class _Reader:
         required = ["plan_id", "date", "agency_name", "project_id", "project_name", "procurement_method",
                     "evaluation_method", "category_code", "name", "quantity", "unit_price", "amount"]
         for f in required:
-            if f not in have:
+            if f not in have and f in blank:
+                r, c = _cell_rc(blank[f])
+                scope = say("scope_plan" if sp["_level"][f] == "plan" else "scope_project", lang)
+                self.problem((self._sheet_index(blank[f], sheet), r, c), blank[f], CHK_SCHEMA,
+                             say("empty", lang, label=self.label(f), scope=scope))
+            elif f not in have:
                 aliases = WORDS["list_sep"][lang].join(sp["x-aliases"][f])
                 self.problem((sheet.index, hrow, 0), sheet.row(hrow), CHK_SCHEMA,
                              say("missing_column", lang, label=self.label(f), aliases=aliases))
@@ -494,6 +511,9 @@ class _Reader:
             self.problem((sheet.index, hrow + 1, 0), sheet.row(hrow + 1), CHK_PARSE, say("no_lines", lang))
         out.doc = self._assemble(plan_set, projects, sheet)
 
+    def _sheet_index(self, place, sheet):
+        return sheet.index if place.startswith(sheet_ref(sheet.name) + "!") else sheet.index + 1
+
     def _agree(self, given, f, v, place, sheet, r, scope):
         if f not in given:
             given[f] = (v, place)
@@ -564,6 +584,15 @@ class _Reader:
         node[parts[-1]] = v
         ptr = base + "/" + "/".join(parts)
         self.out.places[ptr] = place
+
+
+def _cell_rc(place: str):
+    """'Sheet1!B7' → (7, 2)."""
+    m = re.match(r"^([A-Z]+)(\d+)$", place.rpartition("!")[2])
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]), col
 
 
 def _raw(raw) -> str:
