@@ -117,13 +117,17 @@ class Checker:
         sha = hashlib.sha256(data).hexdigest()
         if plans.kind_of(data, source) != "json":
             return self.check_sheet(data, source, sha, langs, waivers, skip_bad)
-        doc, problems = plans.parse(data, first_line)
+        doc, problems, encoding = plans.json_.parse_any(data, first_line)
         if problems:
             return self.not_checkable(source, sha, None, CHK_PARSE, problems)
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
-        return self.check_document(doc, source, sha, langs, waivers)
+        result = self.check_document(doc, source, sha, langs, waivers)
+        if encoding:   # an input note, not a finding: no rule and no legal basis, shown beside the findings
+            note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
+            result = dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}})
+        return result
 
     def check_sheet(self, data: bytes, source: str, sha: str, langs=i18n.LANGS, waivers=(), skip_bad=False) -> PlanResult:
         """Check a spreadsheet plan: read it (every problem with its cell), then check its document.

@@ -452,3 +452,26 @@ def test_template_blank_says_what_to_fill(tmp_path):
 def test_template_csv_reads_back(tmp_path):
     text = _template(tmp_path, "zh", "csv").read_bytes().decode("utf-8-sig")
     assert text.splitlines()[0] == "计划编号," and "品目编码" in text.splitlines()[9]
+
+
+# -- JSON plans in other encodings ------------------------------------------------------------------
+@pytest.mark.parametrize("codec,name", [("gb18030", "GB18030"), ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16LE"),
+                                        ("utf-16-be", "UTF-16BE")])
+def test_a_json_plan_in_gb18030_or_utf16_is_read_and_the_encoding_said(tmp_path, codec, name):
+    from checker.api import get_checker
+    text = (EXAMPLES / "school-plan-with-violations.json").read_text(encoding="utf-8")
+    p = tmp_path / "plan.json"
+    p.write_bytes(text.encode(codec))
+    utf8 = get_checker().check(text.encode("utf-8"), "plan.json", langs=("en",))
+    res = get_checker().check(p.read_bytes(), "plan.json", langs=("en",))
+    assert res.checkable and res.findings == tuple(f for f in utf8.findings)
+    assert res.meta["input"]["notes"] == [{"place": "-", "message": f"is not UTF-8; read as {name} text (the plan "
+                                           "contract's JSON is UTF-8: save it as UTF-8 for budget systems)"}]
+    r = CliRunner().invoke(main, ["check", str(p), "--lang", "en"])
+    assert r.exit_code == 1 and f"{p}: -: is not UTF-8; read as {name} text" in r.stderr
+
+
+def test_bytes_that_are_no_text_still_say_not_utf8():
+    from checker.api import get_checker
+    res = get_checker().check(b'{"plan_id": "\xff\xfe\x80"}', "x.json")
+    assert res.errors == (("", "CHK-000", "is not UTF-8 text: invalid start byte at byte 13"),)

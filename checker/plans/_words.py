@@ -53,6 +53,8 @@ WORDS = {
     "note_line_ids": {"zh": "没有“行号”列：各项目内的行按顺序编号为 1、2、3……",
                       "en": "no line column: lines are numbered 1, 2, 3 … within each project, in sheet order"},
     "note_encoding": {"zh": "按 {encoding} 编码读取", "en": "read as {encoding} text"},
+    "note_json_encoding": {"zh": "不是 UTF-8 文本，已按 {encoding} 编码读取；计划的 JSON 约定使用 UTF-8，交给预算系统前请另存为 UTF-8",
+                           "en": "is not UTF-8; read as {encoding} text (the plan contract's JSON is UTF-8: save it as UTF-8 for budget systems)"},
     "note_columns_cut": {"zh": "只读取前 {n} 列", "en": "only the first {n} columns are read"},
     "note_converted": {"zh": "“{label}”“{raw}” 读作 {value}", "en": "{label} '{raw}' read as {value}"},
     "or": {"zh": " 或 ", "en": " or "},
