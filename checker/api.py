@@ -6,6 +6,7 @@ active rules into one engine, once; ``check`` then reads, validates and checks o
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from functools import lru_cache
@@ -101,20 +102,44 @@ class Checker:
         return meta
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1) -> PlanResult:
+    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1,
+              skip_bad: bool = False) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
+
+        A workbook (.xlsx, by its bytes or name) or a .csv (by ``source``'s name) is read by
+        checker.plans.sheet into the contract's document first; its problems name cells (``Sheet1!D7``)
+        and ``skip_bad`` checks the good lines of a table with bad rows (listed in the result's
+        ``meta["input"]["notes"]``). Anything else is JSON, read as it always was.
 
         Findings carry their messages in ``langs`` (both by default; a command passes the one it shows);
         ``waivers`` (checker.waivers.load) are applied to the findings. ``first_line``: the line of the
         file where ``data`` starts (a JSON Lines line), so parse errors name the file's line."""
         sha = hashlib.sha256(data).hexdigest()
-        doc, problems = plans.parse(data, first_line)
+        if plans.kind_of(data, source) != "json":
+            return self.check_sheet(data, source, sha, langs, waivers, skip_bad)
+        doc, problems, encoding = plans.json_.parse_any(data, first_line)
         if problems:
             return self.not_checkable(source, sha, None, CHK_PARSE, problems)
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
-        return self.check_document(doc, source, sha, langs, waivers)
+        result = self.check_document(doc, source, sha, langs, waivers)
+        if encoding:   # an input note, not a finding: no rule and no legal basis, shown beside the findings
+            note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
+            result = dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}})
+        return result
+
+    def check_sheet(self, data: bytes, source: str, sha: str, langs=i18n.LANGS, waivers=(), skip_bad=False) -> PlanResult:
+        """Check a spreadsheet plan: read it (every problem with its cell), then check its document.
+        ``meta["input"]`` says what was read: format, sheet, notes, conversions and the place of
+        every part of the document."""
+        read = plans.sheet.read(data, source, langs[0], skip_bad)
+        info = {"input": read.input_meta()}
+        problems = read.problems or [(ptr, CHK_SCHEMA, msg) for ptr, msg in plans.sanity_problems(read.doc)]
+        if problems:
+            return PlanResult(source, sha, _plan_id(read.doc), False, (), tuple(problems), info)
+        result = self.check_document(read.doc, source, sha, langs, waivers)
+        return dataclasses.replace(result, meta={**result.meta, **info})
 
     def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=()) -> PlanResult:
         """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``

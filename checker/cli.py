@@ -106,7 +106,7 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None):
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, skip_bad=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -122,10 +122,13 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             if err is not None:
                 results.append(checker.not_checkable(source, "", None, CHK_PARSE, [("", err)]))
             else:
-                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list))
+                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list, skip_bad=skip_bad))
         for r in results:
+            read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
-                click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
+                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
+            for note in [*(read or {}).get("notes", ()), *((read or {}).get("conversions", ()) if explain else ())]:
+                click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
         unused = _waivers.for_no_plan(waiver_list, results)
         for w in unused:
             click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
@@ -149,7 +152,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
 def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
-        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json… (- for stdin)"),
+        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json|PLAN.xlsx|PLAN.csv… (- for stdin)"),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output."),
         click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
                      help="Exit 1 when a finding is at or above this severity."),
@@ -159,6 +162,8 @@ def _common(f):
                      help="Print this time in the report; without it nothing time-dependent is printed."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
+        click.option("--skip-bad", is_flag=True, help="Spreadsheet plans: check the good lines of a table with bad rows; "
+                     "the bad rows are listed (without it such a plan is not checkable, exit 2)."),
     ]):
         f = deco(f)
     return f
@@ -169,21 +174,22 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, explain):
-    """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
-    could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers))
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, skip_bad, explain):
+    """Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
+    --fail-on; 1: something is; 2: a plan could not be checked (each problem is listed with its place:
+    a JSON pointer, or a cell such as Sheet1!D7) or the command was misused."""
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers, skip_bad))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, skip_bad):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers, skip_bad=skip_bad))
 
 
 @main.command()
@@ -475,6 +481,77 @@ def lists_diff(edition_a, edition_b, lang, registry):
     click.echo(f"{edition_a} -> {edition_b}: {len(d['added'])} added, {len(d['removed'])} removed, "
                f"{len(d['changed'])} obligation changed", err=True)
     sys.exit(EXIT_FINDINGS if n else EXIT_OK)
+
+
+@main.command()
+@click.argument("plan", metavar="PLAN.json|PLAN.xlsx|PLAN.csv")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="The words of messages, and of a spreadsheet's headers and closed values.")
+def convert(plan, output, lang):
+    """Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
+    (PLAN.xlsx -o PLAN.json) or to edit a JSON plan as a table (PLAN.json -o PLAN.xlsx). Lossless or not
+    done: exit 2, with every problem's place, when the input is not a plan or the output cannot hold it."""
+    from . import plans as _plans
+    from .plans import write as _write
+    try:
+        source, data, err = next(read_inputs([plan]))
+        if err is not None:
+            raise UsageError(f"{source}: {err}")
+        doc = _read_plan(source, data, lang)
+        target = Path(output).suffix.lower()
+        if target == ".json":
+            out = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        elif target in _plans.sheet.SHEET_SUFFIXES:
+            out = _write.to_xlsx(doc, lang)
+        elif target in _plans.sheet.CSV_SUFFIXES:
+            out = _write.to_csv(doc, lang)
+        else:
+            raise UsageError(f"--output {output}: expected a name ending in .json, .xlsx or .csv")
+        write_output(out, output, [plan])
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"{shown(plan)} -> {output}", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="The words of headers and drop-downs.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@REGISTRY_OPTION
+def template(fmt, lang, output, registry):
+    """Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
+    for the closed values, number formats, a filled example sheet and the list categories with their
+    obligation; csv with the headers only. Fill it in and give it to `lvcai check`."""
+    from .api import get_checker
+    from .plans import template as _template
+    try:
+        data = _template.to_xlsx(lang, get_checker("national", registry).lists) if fmt == "xlsx" else _template.to_csv(lang)
+        write_output(data, output, [])
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"template written to {output}", err=True)
+
+
+def _read_plan(source, data, lang):
+    """A plan document from a file's bytes, or LvcaiError listing every problem with its place."""
+    from . import plans as _plans
+    from ._jsonutil import schema_problems
+    if _plans.kind_of(data, source) != "json":
+        read = _plans.sheet.read(data, source, lang)
+        for place, msg in read.notes:
+            click.echo(f"{source}: {place}: {msg}", err=True)
+        problems = [(place, msg) for place, _rid, msg in read.problems]
+        doc = read.doc
+    else:
+        doc, problems = _plans.parse(data)
+        if not problems:
+            problems = _plans.sanity_problems(doc, data) or schema_problems("plan", doc)
+    if problems:
+        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {msg}" for place, msg in problems)
+                         + f"\n{source}: not a plan that can be converted ({len(problems)} problem(s))")
+    return doc
 
 
 if __name__ == "__main__":  # pragma: no cover
