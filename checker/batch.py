@@ -51,7 +51,9 @@ class Source:
     length: int = 0
 
 
-PLAN_SUFFIXES = (".json", ".jsonl", ".ndjson")
+#: What a directory walk takes as a plan: JSON, JSON Lines, and spreadsheet plans (checker/plans/sheet.py;
+#: Checker.check picks the reader from the bytes and the name).
+PLAN_SUFFIXES = (".json", ".jsonl", ".ndjson", ".xlsx", ".xlsm", ".csv", ".tsv")
 _DIRECTORY = "a directory, not a plan file"
 
 
@@ -60,7 +62,7 @@ def _is_jsonl(path: str) -> bool:
 
 
 def _looks_like_plan(name: str) -> bool:
-    return os.path.splitext(name)[1] in PLAN_SUFFIXES
+    return os.path.splitext(name)[1].lower() in PLAN_SUFFIXES
 
 
 def _not_a_file(path: str):

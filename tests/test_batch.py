@@ -166,3 +166,19 @@ def test_progress_bar_on_a_terminal():
     quiet = io.StringIO()
     _Progress(40, False, quiet).update(40, final=True)
     assert quiet.getvalue() == ""
+
+
+def test_spreadsheet_plans_in_a_directory_are_checked_like_their_json(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in EXAMPLES.glob("*.xlsx"):
+        (src / p.name).write_bytes(p.read_bytes())
+    (src / "SCHOOL.XLSX").write_bytes((EXAMPLES / "school-plan-with-violations.xlsx").read_bytes())   # any case
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "2")
+    s = summary(out)
+    assert s["plans"] == len(list(EXAMPLES.glob("*.xlsx"))) + 1 and s["verdicts"]["not_checkable"] == 0
+    for p in EXAMPLES.glob("*.xlsx"):
+        got = json.loads(next((out / "plans").glob(p.stem + "-*.json")).read_text(encoding="utf-8"))["results"][0]
+        want = json.loads(CliRunner().invoke(main, ["check", str(p.with_suffix(".json")), "--format", "json"]).stdout)["results"][0]
+        assert [(f["rule_id"], f["line_id"]) for f in got["findings"]] == [(f["rule_id"], f["line_id"]) for f in want["findings"]]
