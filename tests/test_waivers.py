@@ -93,7 +93,7 @@ def test_batch_applies_waivers_and_counts_them(tmp_path):
     f = tmp_path / "waivers.json"
     f.write_text(json.dumps({"waivers": [waiver()]}, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out"
-    CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1", "--waivers", str(f)])
+    CliRunner().invoke(main, ["batch", str(EXAMPLES / "*.json"), "--output-dir", str(out), "--jobs", "1", "--waivers", str(f)])
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]["waived"] == 1
 
 
