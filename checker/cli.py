@@ -106,7 +106,21 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None):
+def check_date(stamp, environ=os.environ):
+    """The date a report prints as its check date: --generated-at's date, else SOURCE_DATE_EPOCH's
+    (UTC, as reproducible builds define it), else today. Returns (date, where it came from)."""
+    if stamp is not None:
+        return stamp[:10], "generated_at"
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat(), "SOURCE_DATE_EPOCH"
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected a number of seconds since 1970-01-01") from None
+    return _dt.date.today().isoformat(), "today"
+
+
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
@@ -138,6 +152,8 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             meta["waivers"] = _waivers.source(waivers)
         if unused:
             meta["unused_waivers"] = unused
+        date, date_source = check_date(stamp)
+        meta["filing"] = {**{k: v for k, v in (filing or {}).items() if v}, "date": date, "date_source": date_source}
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
@@ -156,7 +172,13 @@ def _common(f):
         click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True),
         click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
         click.option("--generated-at", metavar="ISO-TIME",
-                     help="Print this time in the report; without it nothing time-dependent is printed."),
+                     help="Print this time in the report; its date is the check date. Without it the check date is "
+                          "that of SOURCE_DATE_EPOCH, else today."),
+        click.option("--report-no", envvar="LVCAI_REPORT_NO", help="Report number for the sign-off block (报告编号)."),
+        click.option("--organisation", envvar="LVCAI_ORGANISATION", show_envvar=True,
+                     help="The organisation that made the check (检查单位)."),
+        click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="Who made the check (检查人)."),
+        click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="Who reviewed it (复核人)."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
     ]):
@@ -169,21 +191,29 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, explain):
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+          registry, waivers, explain):
     """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
     could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers,
+                  _filing(report_no, organisation, prepared_by, reviewed_by)))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+           registry, waivers):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers,
+                  filing=_filing(report_no, organisation, prepared_by, reviewed_by)))
+
+
+def _filing(report_no, organisation, prepared_by, reviewed_by):
+    return {"report_no": report_no, "organisation": organisation, "prepared_by": prepared_by, "reviewed_by": reviewed_by}
 
 
 @main.command()

@@ -23,7 +23,7 @@ def test_html_report_renders_in_chromium(tmp_path):
             assert chart.is_displayed()
             assert chart.size["width"] > 300 and chart.size["height"] > 100
             bars = chart.find_elements("css selector", "rect")
-            assert len(bars) == 6 and all(b.is_displayed() for b in bars)
+            assert len(bars) in (6, 7) and all(b.is_displayed() for b in bars)   # 7: an undetermined amount
             assert float(bars[0].get_attribute("width")) > 300          # the total is the full bar
         assert driver.find_element("css selector", "h1").text == "绿色采购合规检查报告"
 
@@ -36,4 +36,4 @@ def test_a_script_in_a_plan_does_not_run(tmp_path, base_plan):
     with chromium() as driver:
         driver.get(html.as_uri())
         assert "pwned" not in driver.title
-        assert "<script>document.title='pwned'</script>" in driver.find_element("css selector", "dl.meta").text
+        assert "<script>document.title='pwned'</script>" in driver.find_element("css selector", "section.plan dl.meta").text
