@@ -236,3 +236,16 @@ def test_xlsx_formats_and_print_set_up(tmp_path, in_repo):
     f = wb["问题"]
     error = next(row[2] for row in f.iter_rows(min_row=2) if row[2].value == "错误")
     assert error.fill.fgColor.rgb.endswith("FEE2E2")
+
+
+def test_pdf_is_refused_without_a_cjk_font(tmp_path, in_repo, monkeypatch):
+    from checker.formatters import pdf
+    monkeypatch.setattr(pdf, "has_cjk_font", lambda: False)
+    out = tmp_path / "r.pdf"
+    r = CliRunner().invoke(main, ["report", EXAMPLE_ARGS[0], "--format", "pdf", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists()
+    assert "本机没有中文字体" in r.stderr and "apt-get install fonts-wqy-microhei" in r.stderr
+    r = CliRunner().invoke(main, ["report", EXAMPLE_ARGS[0], "--format", "pdf", "-o", str(out), "--lang", "en"])
+    assert r.exit_code == 2 and "no Chinese (CJK) font is installed" in r.stderr   # the plan's names are Chinese
+    monkeypatch.undo()
+    assert pdf.has_cjk_font()                        # this machine has one (.ci/install puts it there)
