@@ -390,3 +390,40 @@ def plain_remediation(result, f, lang) -> str:
     item = next((i for i in m["items"] if i["pointer"] == f.pointer), None) if f.line_id is not None else None
     project = next((p for p in m["projects"] if p["project_id"] == f.project_id), None) if item is None and f.project_id else None
     return _remediation(f, _context(f, item, project, result, lang), lang)
+
+
+def categories(result) -> dict:
+    """Amounts per category code of a checked plan, for the finance bureau's summary by product
+    category: lines, amount, the part on each obligation (an unresolved code's amount apart as
+    undetermined), the part with the certificate required or preferred, and a name (the list row's
+    where the code is on a list, else the first line's)."""
+    out = {}
+    for i in result.meta["items"]:
+        c = out.setdefault(i["category_code"], {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
+                                                "undetermined_amount": 0.0, "priority_amount": 0.0,
+                                                "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0})
+        if c["name"] is None:
+            rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
+            c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
+        amount = float(i["amount"])
+        c["items"] += 1
+        c["amount"] += amount
+        strictest = max((i["energy_list"], i["env_list"]), key=("none", "priority", "mandatory").index)
+        if _undetermined(i):
+            c["undetermined_amount"] += amount
+        elif strictest != "none":
+            c[f"{strictest}_amount"] += amount
+        reqs = (i["energy_req"], i["env_req"])
+        if "required" in reqs:
+            c["required_amount"] += amount
+        elif "preferred" in reqs:
+            c["preferred_amount"] += amount
+        if _at_risk(i, result.meta["stage"]):
+            c["at_risk_amount"] += amount
+    return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+
+
+def at_risk_amount(result) -> float:
+    """The amount of mandatory-category lines without the certificate (not required; at the award
+    stage, not valid either)."""
+    return round(sum(float(i["amount"]) for i in result.meta["items"] if _at_risk(i, result.meta["stage"])), 2)

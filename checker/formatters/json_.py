@@ -36,7 +36,8 @@ def result_dict(r, lang):
     if r.checkable:
         m = r.meta
         out.update({"agency": m["agency"], "date": m["date"], "stage": m["stage"],
-                    "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"]})
+                    "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"],
+                    "at_risk_amount": _report.at_risk_amount(r), "categories": _report.categories(r)})
     out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang)) for f in r.findings]
     out["errors"] = [{"rule_id": rid, "pointer": ptr, "message": msg} for ptr, rid, msg in r.errors]
     return out
