@@ -136,7 +136,7 @@ def test_pdf_has_pages_and_text(tmp_path, in_repo):
 def test_xlsx_reads_back(tmp_path, in_repo):
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(report(tmp_path, "xlsx", *EXAMPLE_ARGS)))
-    assert wb.sheetnames == ["摘要", "问题", "整改建议汇总", "中标产品及证书", "明细"]
+    assert wb.sheetnames == ["摘要", "检查结论", "问题", "整改建议汇总", "中标产品及证书", "明细"]
     summary = [[c.value for c in row] for row in wb["摘要"].iter_rows(min_row=6)]
     assert summary[0][:3] == ["采购计划", "结论", "错误"]
     assert [r[0] for r in summary[1:]] == ["SZNS-2026-0031", "GZTH-2026-0107", "SZFT-2025-0212"]
@@ -232,7 +232,9 @@ def test_xlsx_formats_and_print_set_up(tmp_path, in_repo):
     assert row["要求证书占比"].value == pytest.approx(0.107) and row["要求证书占比"].number_format == "0.0%"
     assert row["日期"].value == dt.datetime(2026, 4, 8)
     assert row["结论"].fill.fgColor.rgb.endswith("FEE2E2")                                   # not compliant: red
-    assert row["检查结论"].alignment.wrap_text
+    conclusion = wb["检查结论"]["B3"]
+    assert conclusion.value.startswith("经检查，采购计划 GZTH-2026-0107 不合规") and conclusion.alignment.wrap_text
+    assert wb["检查结论"].row_dimensions[3].height >= 30                 # wrapped text gets the height it needs
     f = wb["问题"]
     error = next(row[2] for row in f.iter_rows(min_row=2) if row[2].value == "错误")
     assert error.fill.fgColor.rgb.endswith("FEE2E2")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import unicodedata
 import zipfile
 
 from .. import i18n
@@ -67,6 +68,24 @@ def _text(ws, row, col, value):
     return cell
 
 
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a CJK or full-width character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row_heights(ws, first_row, widths):
+    """Heights for rows whose text wraps: openpyxl writes none, and LibreOffice then prints wrapped
+    lines over the next row. Estimated from the text's width in its column (15 points a line)."""
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.column <= len(widths):
+                width = max(widths[cell.column - 1] - 1, 1)
+                lines = max(lines, sum(-(-_display_width(part) // width) or 1 for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * min(lines, 30)
+
+
 def _print_setup(ws, header_row):
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -111,6 +130,7 @@ def _sheet(wb, title, header, rows, widths, formats=None, top=()):
         ws.auto_filter.ref = f"A{h}:{get_column_letter(len(header))}{h + len(rows)}"
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    _row_heights(ws, h, widths)
     _print_setup(ws, h)
     return ws
 
@@ -139,34 +159,35 @@ def render(results, meta, lang="zh", color=False) -> bytes:
         if p["checkable"]:
             share = {b["key"]: b for b in p["share"]}
             row += [p["agency"]["name"], as_date(p["date"]), p["stage_label"], share["total"]["amount"],
-                    share["listed"]["amount"], share["listed"]["ratio"], share["required"]["amount"], share["required"]["ratio"],
-                    p["at_risk"], p["conclusion"]]
-        else:
-            row += [None] * 9 + [p["conclusion"]]
-        summary.append(row + [p["source"]])
+                    share["listed"]["ratio"], share["required"]["ratio"], p["at_risk"]]
+        summary.append(row)
     _sheet(wb, t("summary_sheet"),
            [t("plan"), t("verdict"), lbl("error"), lbl("warning"), lbl("info"), t("agency"), t("date"), t("stage"),
-            t("chart_total"), t("chart_listed"), t("listed_share"), t("chart_required"), t("required_share"),
-            t("amount_at_risk"), t("conclusion"), t("source")],
-           summary, [18, 10, 7, 7, 7, 26, 11, 12, 15, 15, 9, 15, 9, 15, 60, 30],
-           {8: MONEY, 9: MONEY, 10: PERCENT, 11: MONEY, 12: PERCENT, 13: MONEY}, top)
+            t("chart_total"), t("listed_share"), t("required_share"), t("amount_at_risk")],
+           summary, [18, 10, 6, 6, 6, 28, 11, 12, 15, 9, 9, 15],
+           {8: MONEY, 9: PERCENT, 10: PERCENT, 11: MONEY}, top)
+    _sheet(wb, t("conclusion"), [t("plan"), t("conclusion"), t("source")],
+           [[p["plan_id"], p["conclusion"], p["source"]] for p in r["plans"]], [18, 90, 30])
     findings = []
     for p in r["plans"]:
         for e in p["entries"]:
             for ln in e["lines"]:
-                findings.append([e["no"], p["plan_id"], Key(e["severity_label"], e["severity"]), e["status_label"], e["title"],
-                                 ln["place"], ln.get("line_id"), ln.get("name"), ln.get("amount"), ln["message"],
+                severity = e["severity_label"]
+                if e["status"] != "open":
+                    severity += f"（{e['status_label']}）" if lang == "zh" else f" ({e['status_label']})"
+                findings.append([e["no"], p["plan_id"], Key(severity, e["severity"]), e["title"],
+                                 ln["place"], ln.get("amount"), ln["message"],
                                  _basis(e, lang), e["remediation"] if e["severity"] != "info" else None,
                                  lbl(True) if ln["unverified"] else None, e["rule_id"]])
         for e in p["errors"]:
-            findings.append([None, p["plan_id"] or p["source"], Key(lbl("not_checkable"), "not_checkable"), None, None,
-                             e["pointer"], None, None, None, e["message"], None, None, None, e["rule_id"]])
+            findings.append([None, p["plan_id"] or p["source"], Key(lbl("not_checkable"), "not_checkable"), None,
+                             e["pointer"], None, e["message"], None, None, None, e["rule_id"]])
     _sheet(wb, t("findings_sheet"),
-           [t("no"), t("plan"), t("severity"), t("status"), t("title"), t("place"), t("line"), t("name"), t("amount_cny"),
+           [t("no"), t("plan"), t("severity"), t("title"), t("place"), t("amount_cny"),
             t("message"), t("legal_basis"), t("remediation"), t("unverified"), t("rule")],
-           findings, [6, 16, 8, 8, 28, 30, 6, 18, 13, 50, 30, 40, 8, 12], {8: MONEY})
+           findings, [5, 15, 8, 22, 26, 12, 40, 22, 32, 6, 12], {5: MONEY})
     remediations = [[m["text"], m["ref"], p["plan_id"]] for p in r["plans"] for m in p.get("remediations", [])]
-    _sheet(wb, t("remediation_summary"), [t("remediation"), t("remediation_for"), t("plan")], remediations, [80, 20, 18])
+    _sheet(wb, t("remediation_sheet"), [t("remediation"), t("remediation_for"), t("plan")], remediations, [80, 20, 18])
     awards = []
     for p in r["plans"]:
         for a in p.get("awards", []):
@@ -175,7 +196,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
                                f"{a['brand'] or ''} / {a['model'] or ''}", c["kind_label"], c["obligation"], c["number"], c["issuer"], c["validity"],
                                Key(c["found"], "compliant" if c["status"] == "valid" else "error")])
     if awards:
-        _sheet(wb, t("award_evidence"),
+        _sheet(wb, t("award_sheet"),
                [t("plan"), t("project_id"), t("line"), t("name"), t("supplier"), t("credit_code"), t("brand_model"),
                 t("certificate"), t("obligation"), t("cert_number"), t("issuer"), t("validity"), t("status_found")],
                awards, [16, 18, 6, 16, 22, 20, 16, 22, 10, 18, 22, 22, 14])
