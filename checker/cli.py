@@ -123,11 +123,12 @@ def check_date(stamp, environ=os.environ):
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
+    from .i18n import text as _text
     try:
         if plans.count(STDIN) > 1:
-            raise UsageError("'-' (standard input) may be given only once")
+            raise UsageError(_text("cli_stdin_once", lang))
         if fmt in BINARY and output is None:
-            raise UsageError(f"--format {fmt} writes a file: give --output FILE")
+            raise UsageError(_text("cli_binary_needs_output", lang).format(fmt=fmt))
         stamp = parse_generated_at(generated_at)
         checker = get_checker(profile, registry)
         waiver_list = _waivers.load(waivers) if waivers else ()
@@ -142,7 +143,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
                 click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
         unused = _waivers.for_no_plan(waiver_list, results)
         for w in unused:
-            click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
+            click.echo(_text("cli_unused_waiver", lang).format(**w), err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if explain:
             options["explain"] = True
@@ -157,7 +158,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e), err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
 

@@ -179,7 +179,7 @@ def test_cli_reports_a_non_finite_number_as_an_error_not_as_json(monkeypatch):
     monkeypatch.setattr(json_, "document", with_nan)
     r = CliRunner().invoke(main, ["check", str(ROOT / "examples" / "award-stage-audit.json"), "--format", "json"])
     assert r.exit_code == 2 and r.stdout == ""
-    assert "lvcai: error: output: the number at /results/0/totals/listed_share is not finite (nan)" in r.stderr
+    assert "lvcai：错误：output: the number at /results/0/totals/listed_share is not finite (nan)" in r.stderr
 
 
 # -- 4. names and text that are not valid Unicode --------------------------------------------------

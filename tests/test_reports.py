@@ -190,7 +190,9 @@ def test_plan_text_is_text_in_xlsx(tmp_path, base_plan):
 
 def test_binary_formats_need_an_output_file():
     r = CliRunner().invoke(main, ["check", str(ROOT / EXAMPLE_ARGS[0]), "--format", "pdf"])
-    assert r.exit_code == 2 and "--format pdf writes a file: give --output FILE" in r.stderr
+    assert r.exit_code == 2 and "--format pdf 生成的是文件：请用 --output FILE 指定文件名" in r.stderr
+    r = CliRunner().invoke(main, ["check", str(ROOT / EXAMPLE_ARGS[0]), "--format", "pdf", "--lang", "en"])
+    assert r.exit_code == 2 and r.stderr == "lvcai: error: --format pdf writes a file: give --output FILE\n"
     r = CliRunner().invoke(main, ["report", str(ROOT / EXAMPLE_ARGS[0]), "--format", "html"])
     assert r.exit_code == 2
 
