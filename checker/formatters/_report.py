@@ -268,10 +268,11 @@ def _award(item, lang):
             continue   # not on that list, no certificate given, no preference: nothing to show
         found = [i18n.label(status["cert"], lang)] if status["cert"] else []
         found += [i18n.label(status[k], lang) for k in ("reg", "body") if status.get(k)]
-        rows.append({"kind": kind, "kind_label": i18n.label(kind, lang),
+        rows.append({"kind": kind, "kind_label": i18n.text(f"cert_{kind}", lang),
                      "obligation": i18n.label(item[f"{_short}_list"], lang),
                      "number": c.get("number") if c else None, "issuer": c.get("issuer") if c else None,
                      "validity": f"{c.get('valid_from', '')} – {c.get('valid_until', '')}" if c else None,
+                     "valid_from": c.get("valid_from") if c else None, "valid_until": c.get("valid_until") if c else None,
                      "status": status["cert"], "found": _join(found, lang) or i18n.text("no_certificate", lang),
                      "preference": kind in a["preferences_applied"]})
     return {"line_id": item["line_id"], "project_id": item["project_id"], "name": item["name"],
