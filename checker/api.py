@@ -187,7 +187,8 @@ def _meta(doc, built) -> dict:
                                    for kind, rows in ctx["rows"].items()},
                           **({"award": _award(item, ctx)} if "award" in item else {})})
     return {
-        "plan_id": doc["plan_id"], "agency": doc["agency"], "date": doc["date"], "stage": doc.get("stage", "plan"),
+        "plan_id": doc["plan_id"], "title": doc.get("title"), "agency": doc["agency"], "date": doc["date"],
+        "stage": doc.get("stage", "plan"),
         "catalog_edition": plan_ctx["catalog_edition"],
         "lists": {k: (built.editions[k] or {}).get("edition_id") for k in LIST_KINDS},
         "projects": [{"project_id": p["project_id"], "name": p["name"]} for p in doc["projects"]],

@@ -323,6 +323,7 @@ def _plan(result, lang, bases, counter):
              for i in m["items"]]
     out.update({
         "agency": m["agency"], "date": m["date"], "stage": m["stage"], "stage_label": i18n.label(m["stage"], lang),
+        "title": m.get("title"),
         "catalog_edition": m["catalog_edition"], "lists": m["lists"], "share": _share(result, lang),
         "undetermined": any(i["undetermined"] for i in items),
         "entries": entries, "remediations": _remediation_summary(entries, lang),
