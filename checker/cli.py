@@ -167,19 +167,25 @@ def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
         click.argument("plans", nargs=-1, required=True, metavar="PLAN.json… (- for stdin)"),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output."),
+        # Help is shown before --lang is read, so each option says it in both languages.
+        click.option("--output", "-o", type=click.Path(dir_okay=False),
+                     help="写入此文件（不给则写到标准输出）。Write here (atomically) instead of standard output."),
         click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
-                     help="Exit 1 when a finding is at or above this severity."),
-        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True),
-        click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
+                     help="有此级别或更高级别的问题时退出码为 1。Exit 1 when a finding is at or above this severity."),
+        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                     help="报告和提示信息的语言。The language of the report and of the messages."),
+        click.option("--profile", default="national", show_default=True,
+                     help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json)."),
         click.option("--generated-at", metavar="ISO-TIME",
-                     help="Print this time in the report; its date is the check date. Without it the check date is "
+                     help="报告中打印的生成时间，其日期即检查日期；不给时检查日期取 SOURCE_DATE_EPOCH，再不给取今天。"
+                          "Print this time in the report; its date is the check date. Without it the check date is "
                           "that of SOURCE_DATE_EPOCH, else today."),
-        click.option("--report-no", envvar="LVCAI_REPORT_NO", help="Report number for the sign-off block (报告编号)."),
+        click.option("--report-no", envvar="LVCAI_REPORT_NO", show_envvar=True,
+                     help="签署栏的报告编号。Report number for the sign-off block."),
         click.option("--organisation", envvar="LVCAI_ORGANISATION", show_envvar=True,
-                     help="The organisation that made the check (检查单位)."),
-        click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="Who made the check (检查人)."),
-        click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="Who reviewed it (复核人)."),
+                     help="检查单位。The organisation that made the check."),
+        click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="检查人。Who made the check."),
+        click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
     ]):
