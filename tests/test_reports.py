@@ -201,7 +201,7 @@ def test_not_checkable_plan_is_reported_and_exits_2(tmp_path):
     r = CliRunner().invoke(main, ["report", "-", "--format", "md", "-o", str(tmp_path / "r.md")], input=b'{"plan_id": "X"}')
     assert r.exit_code == 2
     md = (tmp_path / "r.md").read_text(encoding="utf-8")
-    assert "无法检查" in md and "CHK-001" in md and "'date' is a required property" in md
+    assert "无法检查" in md and "CHK-001" in md and "- CHK-001 整个文件：缺少必填项 date" in md
 
 
 def test_pdf_running_header_names_the_plan_and_tables_repeat_their_header(tmp_path, in_repo):

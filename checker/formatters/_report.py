@@ -301,12 +301,42 @@ def _conclusion(p, lang):
     return ("" if lang == "zh" else " ").join(parts)
 
 
+def pointer_place(pointer, lang) -> str:
+    """A JSON pointer of a plan that could not be checked, in words: "/projects/0/items/2/amount"
+    is 第 1 个项目 第 3 行 amount (the field's name stays: whoever fixes the file needs it)."""
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in (pointer or "").split("/")[1:]]
+    if not tokens:
+        return i18n.text("place_file", lang)
+    words, i = [], 0
+    while i < len(tokens):
+        if tokens[i] in ("projects", "items") and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            key = "place_project_n" if tokens[i] == "projects" else "place_item_n"
+            words.append(_t(key, lang, n=int(tokens[i + 1]) + 1))
+            i += 2
+        else:
+            words.append(tokens[i])
+            i += 1
+    return (" " if lang == "zh" else ", ").join(words)
+
+
+def schema_message(message, lang) -> str:
+    """A schema or parse problem in the report's language (the patterns of jsonschema's messages in
+    messages.json); a message no pattern knows is shown as it is."""
+    import re
+    for pattern, texts in i18n.catalogue()["schema_messages"]:
+        m = re.match(pattern, message)
+        if m:
+            return texts[lang].format(**m.groupdict())
+    return message
+
+
 def _plan(result, lang, bases, counter):
     g = grade(result)
     out = {"source": result.source, "sha256": result.sha256, "plan_id": result.plan_id,
            "checkable": result.checkable, "verdict": g, "verdict_label": i18n.label(g, lang),
            "counts": result.counts(), "waived": result.waived(), "entries": [], "at_risk": 0.0,
-           "errors": [{"rule_id": rid, "pointer": ptr or "/", "message": msg} for ptr, rid, msg in result.errors]}
+           "errors": [{"rule_id": rid, "pointer": ptr or "/", "message": msg, "place": pointer_place(ptr, lang),
+                       "text": schema_message(msg, lang)} for ptr, rid, msg in result.errors]}
     if not result.checkable:
         out["conclusion"] = _conclusion(out, lang)
         return out

@@ -181,7 +181,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
                                  lbl(True) if ln["unverified"] else None, e["rule_id"]])
         for e in p["errors"]:
             findings.append([None, p["plan_id"] or p["source"], Key(lbl("not_checkable"), "not_checkable"), None,
-                             e["pointer"], None, e["message"], None, None, None, e["rule_id"]])
+                             e["place"], None, e["text"], None, None, None, e["rule_id"]])
     _sheet(wb, t("findings_sheet"),
            [t("no"), t("plan"), t("severity"), t("title"), t("place"), t("amount_cny"),
             t("message"), t("legal_basis"), t("remediation"), t("unverified"), t("rule")],
