@@ -254,6 +254,9 @@ def _record(doc, out_name, reused):
     if r["status"] == "checked":
         rec["agency"] = r["agency"].get("name")
         rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in SHARE_KEYS}
+        rec["assessment"] = r.get("assessment", r["verdict"])
+        rec["at_risk"] = r.get("at_risk_amount", 0.0)
+        rec["categories"] = r.get("categories", {})
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
     return rec
@@ -542,6 +545,9 @@ class Summary:
     not_checkable: list = field(default_factory=list)
     largest: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    plans_list: list = field(default_factory=list)
+    by_category: dict = field(default_factory=dict)
+    at_risk: _ExactSum = field(default_factory=_ExactSum)
 
     def add(self, rec):
         self.plans += 1
@@ -555,6 +561,16 @@ class Summary:
         if rec["verdict"] == "not_checkable":
             self.not_checkable.append({"source": rec["source"], "file": rec["file"], "reason": rec["reason"]})
             return
+        self.plans_list.append({"plan_id": rec["plan_id"], "agency": rec["agency"], "source": rec["source"], "file": rec["file"],
+                                "verdict": rec["verdict"], "assessment": rec.get("assessment", rec["verdict"]),
+                                "counts": rec["counts"], "amount": rec["totals"]["total"], "at_risk_amount": rec.get("at_risk", 0.0)})
+        self.at_risk.add(rec.get("at_risk", 0.0))
+        for code, c in rec.get("categories", {}).items():
+            mine = self.by_category.setdefault(code, {"name": c["name"], "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
+            mine["items"] += c["items"]
+            for k, v in c.items():
+                if k.endswith("amount"):
+                    mine[k].add(v)
         a = self.by_agency.setdefault(rec["agency"], {"plans": 0, "compliant": 0, "not_compliant": 0,
                                                       "findings": dict.fromkeys(reversed(SEVERITIES), 0),
                                                       "share": _sums()})
@@ -589,6 +605,12 @@ class Summary:
             "largest_not_compliant": self.largest,
             "not_checkable": sorted(self.not_checkable, key=lambda x: x["source"]),
             "skipped": sorted(self.skipped, key=lambda x: (x["path"], x["reason"])),
+            # For the finance bureau: every plan (sortable in the HTML), amounts by product category
+            # and the amount at risk (mandatory items without a required or valid certificate).
+            "plans_list": sorted(self.plans_list, key=lambda x: (x["source"], x["plan_id"] or "")),
+            "by_category": {code: {k: (round(v.value(), 2) if isinstance(v, _ExactSum) else v) for k, v in c.items()}
+                            for code, c in sorted(self.by_category.items())},
+            "at_risk_amount": round(self.at_risk.value(), 2),
         }
 
 

@@ -14,7 +14,7 @@ from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
-from .i18n import LANGS
+from .i18n import LANGS, text as _text
 
 STDIN = "-"
 
@@ -123,7 +123,6 @@ def check_date(stamp, environ=os.environ):
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None, skip_bad=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
-    from .i18n import text as _text
     try:
         if plans.count(STDIN) > 1:
             raise UsageError(_text("cli_stdin_once", lang))
@@ -238,9 +237,13 @@ def _filing(report_no, organisation, prepared_by, reviewed_by):
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
 @click.option("--profile", default="national", show_default=True)
 @click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
+@click.option("--title", help="汇总报告的标题（如“2026年度政府采购计划绿色采购检查”）。The round's title on the summary.")
+@click.option("--generated-at", metavar="ISO-TIME",
+              help="汇总的检查日期；不给时取 SOURCE_DATE_EPOCH，再不给取今天。The check date of the summary; without it "
+                   "that of SOURCE_DATE_EPOCH, else today (today's date is left out of summary.json).")
 @REGISTRY_OPTION
 @WAIVERS_OPTION
-def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry, waivers):
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
@@ -258,30 +261,31 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
         meta = get_checker(profile, registry).provenance()
         if waivers:
             meta["waivers"] = _waivers.source(waivers)
-        meta.pop("rules_applied", None)
+        date, date_source = check_date(parse_generated_at(generated_at))
+        meta["round"] = {**({"title": title} if title else {}), "date": date, "date_source": date_source}
         meta["inputs"] = [shown(i) for i in inputs]
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e), err=True)
         sys.exit(EXIT_UNCHECKABLE)
     except KeyboardInterrupt:
-        click.echo("lvcai: interrupted; the findings files written so far are kept, run the same command to resume", err=True)
+        click.echo(_text("cli_batch_interrupted", lang), err=True)
         sys.exit(130)
     for x in doc["skipped"]:
-        click.echo(f"lvcai: skipped {x['path']}: {x['reason']}", err=True)
+        click.echo(_text("cli_batch_skipped", lang).format(**x), err=True)
     unwritten = []
     for fmt in wanted:           # one format failing must not cost the others
         target = Path(output_dir) / f"summary.{fmt}"
         try:
             write_atomic(target, _summary.RENDER[fmt](doc, meta, lang))
         except Exception as e:   # noqa: BLE001 - reported, and the exit code says so
-            unwritten.append(f"{shown(str(target))}: could not be written: {type(e).__name__}: {e}")
+            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=f"{type(e).__name__}: {e}"))
     v = doc["verdicts"]
-    skipped = f"; {len(doc['skipped'])} paths skipped" if doc["skipped"] else ""
-    click.echo(f"{doc['plans']} plans: {v['compliant']} compliant, {v['not_compliant']} not compliant, "
-               f"{v['not_checkable']} not checkable ({doc['reused']} unchanged){skipped}; summary in {shown(output_dir)}", err=True)
+    skipped = _text("cli_batch_skipped_n", lang).format(n=len(doc["skipped"])) if doc["skipped"] else ""
+    click.echo(_text("cli_batch_done", lang).format(plans=doc["plans"], reused=doc["reused"], skipped=skipped,
+                                                     out=shown(output_dir), **v), err=True)
     for msg in unwritten:
-        click.echo(f"lvcai: error: {msg}", err=True)
+        click.echo(_text("cli_error", lang).format(e=msg), err=True)
     if unwritten:
         sys.exit(EXIT_UNCHECKABLE)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
@@ -515,8 +519,8 @@ def lists_diff(edition_a, edition_b, lang, registry):
     for a, b in d["changed"]:
         click.echo(f"~ {row(a)} -> {label(b['obligation'], lang)}")
     n = len(d["added"]) + len(d["removed"]) + len(d["changed"])
-    click.echo(f"{edition_a} -> {edition_b}: {len(d['added'])} added, {len(d['removed'])} removed, "
-               f"{len(d['changed'])} obligation changed", err=True)
+    click.echo(_text("cli_lists_diff", lang).format(a=edition_a, b=edition_b, added=len(d["added"]), removed=len(d["removed"]),
+                                                     changed=len(d["changed"])), err=True)
     sys.exit(EXIT_FINDINGS if n else EXIT_OK)
 
 

@@ -206,7 +206,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_no_partial_file(tmp_path, base_plan
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err
+    assert proc.returncode == 130 and "已中断".encode() in err and b"Traceback" not in err
     worker = int(pidfile.read_text())
     deadline = time.time() + 10
     while os.path.exists(f"/proc/{worker}") and time.time() < deadline:
@@ -252,7 +252,7 @@ def test_skipped_paths_are_listed_with_their_reason_and_a_fifo_is_never_opened(t
     assert [x["path"] for x in s["skipped"]] == sorted(x["path"] for x in s["skipped"])
     err = r.stderr.decode()
     for name, reason in reasons.items():
-        assert f"{src / name}: {reason}" in err
+        assert f"lvcai：跳过 {src / name}：{reason}" in err
 
 
 def test_a_glob_names_what_it_matched_but_could_not_read(tmp_path, base_plan):
@@ -391,5 +391,5 @@ def test_one_summary_format_failing_does_not_lose_the_others(tmp_path, monkeypat
     r = CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1"], catch_exceptions=False)
     assert r.exit_code == 2, r.output
     assert (out / "summary.json").exists() and (out / "summary.html").exists() and not (out / "summary.xlsx").exists()
-    assert f"{out / 'summary.xlsx'}: could not be written" in r.stderr and "renderer exploded" in r.stderr
-    assert "plans:" in r.stderr          # the counts are still reported
+    assert f"{out / 'summary.xlsx'}：无法写入" in r.stderr and "renderer exploded" in r.stderr
+    assert "份计划" in r.stderr          # the counts are still reported

@@ -25,6 +25,9 @@ FORMATS = ("json", "html", "xlsx")
 
 
 def render_json(doc, meta, lang) -> bytes:
+    rnd = meta.get("round")
+    if rnd and rnd.get("date_source") == "today":   # as in json_.document: summary.json keeps its bytes tomorrow
+        meta = dict(meta, round={k: v for k, v in rnd.items() if k not in ("date", "date_source")})
     return json_.dumps({"provenance": meta, "summary": doc}, indent=1).encode("utf-8")
 
 
