@@ -3,6 +3,7 @@
     python bench/mutate.py                                   # facts, lists, refdata; 2 workers
     python bench/mutate.py --module lists --jobs 1
     python bench/mutate.py --exclude tests/test_boundaries.py --report before.json
+    python bench/mutate.py --tests tests/ --only facts:161 --only lists:52   # survivors, whole suite
 
 Each mutant is one small change to one module, made on its syntax tree and written back with
 ``ast.unparse``:
@@ -17,6 +18,25 @@ per worker, with ../shared beside it as the tests expect; the worktree itself is
 mutant runs the module's test subset (SUBSETS) with ``pytest -x`` under a time limit. A mutant is
 *killed* when the tests fail, *survives* when they pass, and *timed out* past the limit (counted
 apart, not in the surviving share). First the unmutated module, as unparsed, must pass its subset.
+
+Survivors judged equivalent (no observable behaviour changes), as of this script's first runs:
+
+* facts ``stage == "award" and refdata is not None`` → ``or``: the Checker always passes a registry,
+  and at plan stage the block only adds ``supplier_records = 0`` to facts no plan-stage rule reads;
+* facts, the project context's ``k not in ("id", "kind")`` → ``in``: the loop that follows copies
+  every field into the context again (the filter is redundant);
+* lists ``significant``: ``len(code) > 3`` → ``>= 3`` or ``> 4``, and ``resolve``'s
+  ``range(3, len(sig) + 1, 2)`` → ``+ 2``: codes have odd lengths (a letter and pairs of digits),
+  and no top-level code is a letter and "00";
+* lists ``lru_cache(maxsize=4096)`` → 4097; refdata ``sqlite3.connect(timeout=30)`` → 31;
+* lists ``Resolution.unverified_rows`` negated: nothing calls it (dead code);
+* refdata ``_connect(None, True)`` → ``False``: ``create`` is not read for an in-memory registry;
+* refdata ``json.dumps(doc, ensure_ascii=False)`` → ``True`` when storing a list: read back the same;
+* refdata ``load_workbook(read_only=True)`` → ``False``: memory, not results.
+
+Not equivalent and not tested: ``load_workbook(data_only=True)`` → ``False`` would import a formula
+cell's formula instead of its cached value; a test needs a workbook saved by a spreadsheet program
+(openpyxl writes no cached values).
 """
 from __future__ import annotations
 
@@ -38,11 +58,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The tests that exercise each module; a mutant is run against its module's subset only.
 SUBSETS = {
-    "facts": ["tests/test_boundaries.py", "tests/test_rule_examples.py", "tests/test_engine.py",
+    "facts": ["tests/test_boundaries.py", "tests/test_mutants.py", "tests/test_rule_examples.py", "tests/test_engine.py",
               "tests/test_registry_cli.py", "tests/test_cli.py", "tests/test_profiles.py"],
-    "lists": ["tests/test_boundaries.py", "tests/test_lists.py", "tests/test_rule_examples.py",
-              "tests/test_engine.py", "tests/test_profiles.py"],
-    "refdata": ["tests/test_boundaries.py", "tests/test_refdata.py", "tests/test_registry_cli.py"],
+    "lists": ["tests/test_boundaries.py", "tests/test_mutants.py", "tests/test_lists.py", "tests/test_rule_examples.py",
+              "tests/test_engine.py", "tests/test_profiles.py", "tests/test_registry_cli.py"],
+    "refdata": ["tests/test_boundaries.py", "tests/test_mutants.py", "tests/test_refdata.py", "tests/test_registry_cli.py"],
 }
 
 _CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
@@ -161,6 +181,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--module", action="append", choices=sorted(SUBSETS), help="modules to mutate [default: all]")
     ap.add_argument("--exclude", action="append", default=[], help="a test file to leave out of every subset")
+    ap.add_argument("--tests", nargs="+", help="run these tests for every module instead of its subset (e.g. tests/)")
+    ap.add_argument("--only", action="append", default=[], metavar="MODULE:LINE",
+                    help="only the mutants on this line (repeatable), e.g. to re-run survivors against --tests tests/")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=0, help="seconds per mutant [default: 4x the clean run, at least 30]")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared/ directory the tests read")
@@ -179,7 +202,7 @@ def main(argv=None):
         for module in modules:
             rel = f"checker/{module}.py"
             source = (ROOT / rel).read_text(encoding="utf-8")
-            tests = [t for t in SUBSETS[module] if t not in args.exclude]
+            tests = [t for t in (args.tests or SUBSETS[module]) if t not in args.exclude]
             repo = repos.get()
             (repo / rel).write_text(ast.unparse(ast.parse(source)), encoding="utf-8")
             clean, seconds, failed = run_tests(repo, tests, 600)
@@ -188,7 +211,7 @@ def main(argv=None):
             if clean != "survived":
                 sys.exit(f"{rel}: the tests fail without a mutation ({failed}); fix that first")
             timeout = args.timeout or max(30.0, 4 * seconds)
-            mutants = sites(module, source)
+            mutants = [m for m in sites(module, source) if not args.only or f"{module}:{m.line}" in args.only]
             print(f"{rel}: {len(mutants)} mutants, clean run {seconds:.1f}s, limit {timeout:.0f}s, tests {' '.join(tests)}",
                   flush=True)
 

@@ -50,21 +50,22 @@ def test_required_and_preferred_amounts(checker, base_plan):
     assert (totals["total_amount"], totals["required_amount"], totals["preferred_amount"]) == (3100, 100 + 800, 200 + 1600)
 
 
-@pytest.mark.parametrize("codes,nature", [
-    (["C16010000"], "services"),
-    (["B01000000"], "works"),
-    (["A02010105"], "goods"),
-    (["A02010105", "C16010000"], "services"),   # the larger amount decides (20000 of C against 10000 of A)
+@pytest.mark.parametrize("items,nature", [
+    ([("C16010000", 10000)], "services"),
+    ([("B01000000", 10000)], "works"),
+    ([("A02010105", 10000)], "goods"),
+    ([("A02010105", 10000), ("C16010000", 20000)], "services"),   # the larger amount decides
+    ([("A02010105", 15000), ("A02010105", 15000), ("C16010000", 20000)], "goods"),   # summed per letter
 ])
-def test_a_projects_nature_is_derived_from_the_first_letter_of_its_codes(checker, base_plan, codes, nature):
+def test_a_projects_nature_is_derived_from_the_first_letter_of_its_codes(checker, base_plan, items, nature):
     """财政部令第87号: the catalog's top level (A goods, B works, C services) gives the nature when the
-    plan does not. A price weight of 20% is below the goods floor (30%) only. Catches ``code[:2]``."""
+    plan does not. A price weight of 20% is below the goods floor (30%) only. Catches ``code[:2]`` in
+    the key and in the running sum."""
     item = base_plan["projects"][0]["items"][0]
-    base_plan["projects"][0]["items"] = [dict(item, line_id=str(i), category_code=c, amount=10000.0 * (i + 1),
-                                              green_requirements={}) for i, c in enumerate(codes)]
+    base_plan["projects"][0]["items"] = [dict(item, line_id=str(i), category_code=code, amount=amount, green_requirements={})
+                                         for i, (code, amount) in enumerate(items)]
     base_plan["projects"][0]["evaluation"]["price_weight"] = 20
-    result = checker.check_document(base_plan, "p.json")
-    got = findings_at(result, PROJECT)
+    got = findings_at(checker.check_document(base_plan, "p.json"), PROJECT)
     assert ("GPP-EVL-002" in got) is (nature == "goods")
     base_plan["projects"][0]["evaluation"]["price_weight"] = 5          # below every floor: the finding shows the nature
     got = findings_at(checker.check_document(base_plan, "p.json"), PROJECT)
@@ -121,6 +122,20 @@ def test_an_imported_edition_that_overlaps_is_named_as_a_registry_list(tmp_path)
     with pytest.raises(DataError) as e:
         Lists(imported=[dict(doc, effective_until="2019-06-01"), new])
     assert str(e.value).startswith("registry list energy_saving/2027: /effective_from: overlaps energy_saving/2019")
+
+
+@pytest.mark.parametrize("kind,code,product_type,obligation,status", [
+    ("environmental_label", "A02021001", "彩色", "priority", "listed"),   # four rows, all priority
+    ("energy_saving", "A02010105", "彩色", "mandatory", "listed"),         # one row
+    ("environmental_label", "A02010100", "彩色", "priority", "parent"),
+    ("energy_saving", "A02021003", "彩色", "mandatory", "product_type_unmatched"),   # rows that differ
+])
+def test_an_unmatched_product_type_matters_only_where_the_rows_differ(kind, code, product_type, obligation, status):
+    """A product type that selects no row leaves the code as it was when every candidate has the same
+    obligation. Catches ``len(obligations) > 1`` → ``>= 1``."""
+    lists = Lists()
+    res = lists.index(lists.in_force(kind, INSIDE), "2022").resolve(code, product_type)
+    assert (res.obligation, res.status) == (obligation, status)
 
 
 def test_a_resolution_cannot_be_changed():
