@@ -15,6 +15,7 @@ from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
 from ._jsonutil import schema_problems
 from .engine import Engine
 from .errors import DataError
+from .plans import consistency
 from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
 from .rulepacks import RulePacks
@@ -153,8 +154,8 @@ class Checker:
             return self.not_checkable(source, sha, plan_id, CHK_DUPLICATE, dupes)
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params)
         fired = self.engine.run(built.facts)
-        findings = sorted((self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
-                          key=Finding.sort_key)
+        findings = sorted([*(self._finding(rule_id, fact["id"], built, source, plan_id, langs) for rule_id, fact in fired),
+                           *consistency.findings(doc, source, plan_id, langs)], key=Finding.sort_key)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
         return _waivers.apply(result, waivers)
 

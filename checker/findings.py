@@ -11,6 +11,9 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNCHECKABLE = 0, 1, 2
 
 #: Reserved rule ids for plans that could not be checked: unreadable or not JSON, schema, duplicate ids.
 CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
+#: A checked plan whose own figures disagree (quantity × unit price vs amount, lines vs project
+#: budget): a warning without legal basis, from checker/plans/consistency.py.
+CHK_ARITHMETIC = "CHK-003"
 
 _NUM = re.compile(r"(\d+)")
 

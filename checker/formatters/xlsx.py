@@ -136,7 +136,7 @@ def _sheet(wb, title, header, rows, widths, formats=None, top=()):
 
 
 def _basis(entry, lang):
-    return ("；" if lang == "zh" else "; ").join(f"[{b['no']}] {b['short']}" for b in entry["bases"])
+    return ("；" if lang == "zh" else "; ").join(f"[{b['no']}] {b['short']}" for b in entry["bases"]) or i18n.text("no_legal_basis", lang)
 
 
 def render(results, meta, lang="zh", color=False) -> bytes:
