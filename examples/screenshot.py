@@ -7,7 +7,8 @@
 - report-pdf-N.png: the first pages of the PDF report (needs pdftoppm, Debian's poppler-utils);
 - report-xlsx-N.png: the Excel report as LibreOffice prints it (`soffice --headless --convert-to
   pdf`, then pdftoppm; needs libreoffice-calc). LibreOffice is not needed in CI: a missing tool is
-  reported and its pictures are skipped.
+  reported and its pictures are skipped;
+- template-N.png: the spreadsheet template (`lvcai template`) as LibreOffice prints it.
 
 SOURCE_DATE_EPOCH is set, so the check date in the pictures does not change from day to day.
 """
@@ -32,11 +33,14 @@ def report(fmt, out):
                    cwd=ROOT, check=False, env=env)
 
 
-def pages(pdf, prefix, first=1, last=2):
+def pages(pdf, prefix, first=1, last=2, resolution=70, crop=None):
+    """PNG pages of ``pdf``; ``crop`` (x, y, width, height in pixels) keeps that part of each page."""
     if not shutil.which("pdftoppm"):
         print(f"pdftoppm not found (apt-get install poppler-utils): {prefix}-N.png skipped", file=sys.stderr)
         return
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", str(first), "-l", str(last), str(pdf), str(prefix)], check=True)
+    size = [a for flag, v in zip(("-x", "-y", "-W", "-H"), crop) for a in (flag, str(v))] if crop else []
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), *size, "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
+                   check=True)
 
 
 def main():
@@ -61,8 +65,13 @@ def main():
             subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(tmp / "report.xlsx")],
                            check=True, capture_output=True)
             pages(tmp / "report.pdf", out / "report-xlsx", 1, 3)
+            template = tmp / "template.xlsx"
+            subprocess.run([sys.executable, "-m", "checker", "template", "--format", "xlsx", "-o", str(template)], cwd=ROOT, check=True)
+            subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(template)],
+                           check=True, capture_output=True)
+            pages(tmp / "template.pdf", out / "template", 1, 2, resolution=170, crop=(100, 150, 1880, 300))
         else:
-            print("soffice not found (apt-get install libreoffice-calc): report-xlsx-N.png skipped", file=sys.stderr)
+            print("soffice not found (apt-get install libreoffice-calc): report-xlsx-N.png, template-N.png skipped", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -484,3 +484,14 @@ def test_findings_of_a_sheet_plan_name_the_row_beside_the_place_in_words():
     assert re.search(r"- Line 1 \(计划!\d+:\d+\): 学生用台式计算机", out)
     json_plan = CliRunner().invoke(main, ["check", str(EXAMPLES / "school-plan-with-violations.json"), "--lang", "en"]).stdout
     assert "计划!" not in json_plan
+
+
+def test_the_template_prints_one_page_wide_with_its_headers_repeated(tmp_path):
+    from openpyxl import load_workbook
+    out = tmp_path / "t.xlsx"
+    assert CliRunner().invoke(main, ["template", "--format", "xlsx", "-o", str(out)]).exit_code == 0
+    wb = load_workbook(out)
+    for ws in wb.worksheets[:2]:          # the blank plan sheet and the example
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.print_title_rows and ws.freeze_panes, ws.title

@@ -200,6 +200,11 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
             _format(cell, kinds[f])
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 16)
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    # Printed, a plan is one page wide (landscape A4) with its column headers on every page.
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"
     return header, columns
 
 
