@@ -554,5 +554,42 @@ def _read_plan(source, data, lang):
     return doc
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default takes connections from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, each with its own rule engine (the engine is one per process).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True),
+              help="A file holding the token that every request must send (Authorization: Bearer TOKEN) "
+                   "[default: $LVCAI_TOKEN; none: open to whoever reaches the address, imports refused].")
+@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="Largest upload, in MB.")
+@click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
+              "without it no plan is stored.")
+@click.option("--stats", "stats_site", type=click.Path(file_okay=False, exists=True),
+              help="A site written by `lvcai publish`, served at /stats.")
+@REGISTRY_OPTION
+def serve(host, port, workers, token_file, max_upload, keep, stats_site, registry):
+    """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json) and the pages
+    (upload a plan, rules and lists, certificates and suppliers). Needs nothing else running."""
+    try:
+        import uvicorn
+        from .service.app import ENV_CONFIG
+    except ImportError as e:
+        _fail(UsageError(f"lvcai serve needs FastAPI and uvicorn ({e}); install lvcai with its dependencies"))
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+    os.environ[ENV_CONFIG] = json.dumps({"registry": str(Path(registry).resolve()) if registry else None,
+                                         "token_file": str(Path(token_file).resolve()) if token_file else None,
+                                         "max_upload": int(max_upload * 1000 * 1000), "keep": str(Path(keep).resolve()) if keep else None,
+                                         "stats_site": str(Path(stats_site).resolve()) if stats_site else None})
+    if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
+        _fail(UsageError(f"--token-file {token_file} is empty"))
+    guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
+    click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
+    uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", server_header=False, proxy_headers=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

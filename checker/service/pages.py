@@ -1,0 +1,5 @@
+"""Pages for people (server-rendered, no JavaScript)."""
+
+
+def install(app, config):
+    pass
