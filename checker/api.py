@@ -205,15 +205,34 @@ def _meta(doc, built) -> dict:
                           "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
                           "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
                           "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
-                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified})})
+                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
+                          "product_type": item.get("product_type"),
+                          "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
+                          "rows": {kind: [{"id": r.id, "name": r.name, "obligation": r.obligation} for r in rows]
+                                   for kind, rows in ctx["rows"].items()},
+                          **({"award": _award(item, ctx)} if "award" in item else {})})
     return {
-        "plan_id": doc["plan_id"], "agency": doc["agency"], "date": doc["date"], "stage": doc.get("stage", "plan"),
+        "plan_id": doc["plan_id"], "title": doc.get("title"), "agency": doc["agency"], "date": doc["date"],
+        "stage": doc.get("stage", "plan"),
         "catalog_edition": plan_ctx["catalog_edition"],
         "lists": {k: (built.editions[k] or {}).get("edition_id") for k in LIST_KINDS},
         "projects": [{"project_id": p["project_id"], "name": p["name"]} for p in doc["projects"]],
         "totals": {k: plan_ctx[k] for k in sorted(plan_ctx) if k.endswith(("_amount", "_share"))},
         "items": items,
     }
+
+
+def _award(item, ctx) -> dict:
+    """An awarded item's evidence as the reports show it: supplier, product, certificates, and the
+    status the check found for each list (and against the registry, where it was consulted)."""
+    award = item["award"]
+    supplier = award.get("supplier") or {}
+    return {"supplier": supplier.get("name"), "credit_code": supplier.get("credit_code"),
+            "brand": award.get("brand"), "model": award.get("model"),
+            "preferences_applied": list(award.get("preferences_applied", [])),
+            "certificates": [dict(c) for c in award.get("certificates", [])],
+            "status": {kind: {k: ctx.get(f"{short}_{k}") for k in ("cert", "reg", "body")}
+                       for kind, short in (("energy_saving", "energy"), ("environmental_label", "env"))}}
 
 
 _EMPTY = "/nonexistent/lvcai-empty-registry.sqlite"   # RefData.for_checking makes an empty one

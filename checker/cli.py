@@ -106,14 +106,29 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, skip_bad=False):
+def check_date(stamp, environ=os.environ):
+    """The date a report prints as its check date: --generated-at's date, else SOURCE_DATE_EPOCH's
+    (UTC, as reproducible builds define it), else today. Returns (date, where it came from)."""
+    if stamp is not None:
+        return stamp[:10], "generated_at"
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat(), "SOURCE_DATE_EPOCH"
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected a number of seconds since 1970-01-01") from None
+    return _dt.date.today().isoformat(), "today"
+
+
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None, skip_bad=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
+    from .i18n import text as _text
     try:
         if plans.count(STDIN) > 1:
-            raise UsageError("'-' (standard input) may be given only once")
+            raise UsageError(_text("cli_stdin_once", lang))
         if fmt in BINARY and output is None:
-            raise UsageError(f"--format {fmt} writes a file: give --output FILE")
+            raise UsageError(_text("cli_binary_needs_output", lang).format(fmt=fmt))
         stamp = parse_generated_at(generated_at)
         checker = get_checker(profile, registry)
         waiver_list = _waivers.load(waivers) if waivers else ()
@@ -131,7 +146,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
                 click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
         unused = _waivers.for_no_plan(waiver_list, results)
         for w in unused:
-            click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
+            click.echo(_text("cli_unused_waiver", lang).format(**w), err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if explain:
             options["explain"] = True
@@ -141,10 +156,12 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             meta["waivers"] = _waivers.source(waivers)
         if unused:
             meta["unused_waivers"] = unused
+        date, date_source = check_date(stamp)
+        meta["filing"] = {**{k: v for k, v in (filing or {}).items() if v}, "date": date, "date_source": date_source}
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e), err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
 
@@ -153,13 +170,25 @@ def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
         click.argument("plans", nargs=-1, required=True, metavar="PLAN.json|PLAN.xlsx|PLAN.csv… (- for stdin)"),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output."),
+        # Help is shown before --lang is read, so each option says it in both languages.
+        click.option("--output", "-o", type=click.Path(dir_okay=False),
+                     help="写入此文件（不给则写到标准输出）。Write here (atomically) instead of standard output."),
         click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
-                     help="Exit 1 when a finding is at or above this severity."),
-        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True),
-        click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
+                     help="有此级别或更高级别的问题时退出码为 1。Exit 1 when a finding is at or above this severity."),
+        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                     help="报告和提示信息的语言。The language of the report and of the messages."),
+        click.option("--profile", default="national", show_default=True,
+                     help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json)."),
         click.option("--generated-at", metavar="ISO-TIME",
-                     help="Print this time in the report; without it nothing time-dependent is printed."),
+                     help="报告中打印的生成时间，其日期即检查日期；不给时检查日期取 SOURCE_DATE_EPOCH，再不给取今天。"
+                          "Print this time in the report; its date is the check date. Without it the check date is "
+                          "that of SOURCE_DATE_EPOCH, else today."),
+        click.option("--report-no", envvar="LVCAI_REPORT_NO", show_envvar=True,
+                     help="签署栏的报告编号。Report number for the sign-off block."),
+        click.option("--organisation", envvar="LVCAI_ORGANISATION", show_envvar=True,
+                     help="检查单位。The organisation that made the check."),
+        click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="检查人。Who made the check."),
+        click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
         click.option("--skip-bad", is_flag=True, help="Spreadsheet plans: check the good lines of a table with bad rows; "
@@ -174,22 +203,30 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, skip_bad, explain):
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+          registry, waivers, skip_bad, explain):
     """Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
     --fail-on; 1: something is; 2: a plan could not be checked (each problem is listed with its place:
     a JSON pointer, or a cell such as Sheet1!D7) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers, skip_bad))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers,
+                  _filing(report_no, organisation, prepared_by, reviewed_by), skip_bad))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, skip_bad):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+           registry, waivers, skip_bad):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers, skip_bad=skip_bad))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers,
+                  filing=_filing(report_no, organisation, prepared_by, reviewed_by), skip_bad=skip_bad))
+
+
+def _filing(report_no, organisation, prepared_by, reviewed_by):
+    return {"report_no": report_no, "organisation": organisation, "prepared_by": prepared_by, "reviewed_by": reviewed_by}
 
 
 @main.command()

@@ -94,7 +94,7 @@ def test_unmapped_rows_say_why():
     ("2022", "A02010100", None, "mandatory", "parent", ["台式计算机", "便携式计算机", "平板式微型计算机"]),
     ("2022", "A02061819", None, "mandatory", "ambiguous", ["热水器—电热水器", "热水器—燃气热水器", "热水器—热泵热水机(器)", "热水器—太阳能热水系统"]),
     ("2022", "A02061808", None, "none", "off_list", []),           # 2022 A02061808 is 取暖器
-    ("2022", "A02061908", None, "mandatory", "ambiguous", ["普通照明用双端荧光灯", "LED道路/隧道照明产品", "LED筒灯", "普通照明用非定向自镇流LED灯"]),
+    ("2022", "A02061908", None, "mandatory", "ambiguous", ["普通照明用双端荧光灯", "LED筒灯", "普通照明用非定向自镇流LED灯"]),
     ("2022", "A09000000", None, "none", "off_list", []),
 ])
 def test_energy_list_resolution(catalog, code, product_type, obligation, status, names):

@@ -475,3 +475,12 @@ def test_bytes_that_are_no_text_still_say_not_utf8():
     from checker.api import get_checker
     res = get_checker().check(b'{"plan_id": "\xff\xfe\x80"}', "x.json")
     assert res.errors == (("", "CHK-000", "is not UTF-8 text: invalid start byte at byte 13"),)
+
+
+def test_findings_of_a_sheet_plan_name_the_row_beside_the_place_in_words():
+    r = CliRunner().invoke(main, ["check", str(EXAMPLES / "school-plan-with-violations.xlsx"), "--lang", "en"])
+    out = r.stdout
+    assert re.search(r"Project GZTH-2026-0107-01 计算机教室及多媒体设备更新 \(计划!\d+:\d+\)", out)
+    assert re.search(r"- Line 1 \(计划!\d+:\d+\): 学生用台式计算机", out)
+    json_plan = CliRunner().invoke(main, ["check", str(EXAMPLES / "school-plan-with-violations.json"), "--lang", "en"]).stdout
+    assert "计划!" not in json_plan

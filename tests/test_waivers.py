@@ -101,7 +101,9 @@ def test_reports_show_waived_findings(tmp_path):
     f = tmp_path / "waivers.json"
     f.write_text(json.dumps({"waivers": [waiver()]}, ensure_ascii=False), encoding="utf-8")
     text = CliRunner().invoke(main, ["check", VIOLATIONS, "--lang", "en", "--waivers", str(f)]).stdout
-    assert "error [waived] GPP-ENE-001 /projects/0/items/0" in text and "waived 1" in text
+    assert "error [waived] Mandatory energy-saving category without a required certificate (GPP-ENE-001)\n" \
+           "     Project GZTH-2026-0107-01, line 1: 学生用台式计算机" in text
+    assert "1 further finding(s) are waived by an approved exception." in text
     assert "Waiver: 穗天财采〔2026〕12号 · 天河区财政局 · 2026-12-31 · " in text
     html = tmp_path / "r.html"
     CliRunner().invoke(main, ["report", VIOLATIONS, "--format", "html", "-o", str(html), "--waivers", str(f)])
