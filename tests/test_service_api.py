@@ -305,3 +305,15 @@ def test_no_plan_is_stored_unless_keep(tmp_path, monkeypatch):
         c.post("/api/v1/check", files=upload(VIOLATIONS))
     import hashlib
     assert [p.name for p in kept.iterdir()] == [hashlib.sha256((EXAMPLES / VIOLATIONS).read_bytes()).hexdigest() + ".json"]
+
+
+def test_sign_off_fields_as_the_cli_takes_them(api, tmp_path, monkeypatch):
+    out = tmp_path / "r.html"
+    cli("report", VIOLATIONS, "--format", "html", "--organisation", "天河区财政局", "--prepared-by", "审核岗",
+        "--report-no", "TH-2026-01", "--output", str(out))
+    r = api.post("/api/v1/report?format=html&organisation=天河区财政局&prepared_by=审核岗&report_no=TH-2026-01",
+                 files=upload(VIOLATIONS))
+    assert r.status_code == 200 and r.content == out.read_bytes() and "天河区财政局".encode() in r.content
+    monkeypatch.setenv("LVCAI_ORGANISATION", "福田区财政局")      # the same variables as the CLI's options
+    r = api.post("/api/v1/check", files=upload(VIOLATIONS))
+    assert r.content == cli_json(VIOLATIONS) and "福田区财政局".encode() in r.content

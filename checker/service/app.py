@@ -47,7 +47,6 @@ class Config:
     token: Optional[str] = None
     max_upload: int = DEFAULT_MAX_UPLOAD
     keep: Optional[str] = None
-    stats_site: Optional[str] = None
 
     @classmethod
     def from_env(cls) -> "Config":
@@ -56,8 +55,7 @@ class Config:
         if raw.get("token_file"):
             token = Path(raw["token_file"]).read_text(encoding="utf-8").strip() or None
         return cls(registry=raw.get("registry") or os.environ.get("LVCAI_REGISTRY") or None, token=token,
-                   max_upload=int(raw.get("max_upload") or DEFAULT_MAX_UPLOAD), keep=raw.get("keep"),
-                   stats_site=raw.get("stats_site"))
+                   max_upload=int(raw.get("max_upload") or DEFAULT_MAX_UPLOAD), keep=raw.get("keep"))
 
 
 def problem_response(status: int, title: str, problems, headers=None) -> JSONResponse:
@@ -206,7 +204,7 @@ async def read_plan(request: Request, config: Config, source: Optional[str]):
     if plan is None:
         raise Problem(422, "no plan in the form", [("plan", "the form has no field 'plan' with the plan file")])
     fields = {k: bytes(p.data).decode("utf-8", "replace") for k, p in parts.items()
-              if p.filename is None and k in ("lang", "profile", "fail_on", "source")}
+              if p.filename is None and k in ("lang", "profile", "fail_on", "source", *core.FILING_ENV)}
     waivers = parts.get("waivers")
     if waivers is not None and not waivers.data and not waivers.filename:
         waivers = None
@@ -223,8 +221,10 @@ def plan_status(outcome) -> int:
 
 async def run_plan(request, config, fmt, lang, profile, fail_on, source, generated_at=None):
     upload, fields = await read_plan(request, config, source)
+    q = request.query_params
     opts = Options(fields.get("lang") or lang, fields.get("profile") or profile,
-                   fields.get("fail_on") or fail_on, generated_at).validate()
+                   fields.get("fail_on") or fail_on, generated_at,
+                   core.filing(**{k: fields.get(k) or q.get(k) for k in core.FILING_ENV})).validate()
     if config.keep:
         await submit(core.keep, config.keep, upload.data, upload.source)
     outcome = await submit(core.run, upload, opts, fmt, config.registry)
@@ -254,7 +254,9 @@ def _routes(app, config):
               summary="Check a plan: the output of `lvcai check --format json`")
     async def check(request: Request, lang: Lang = "zh", profile: str = Query("national", max_length=64),
                     fail_on: FailOn = "error", source: Optional[str] = Query(None, max_length=255),
-                    generated_at: Optional[str] = Query(None, max_length=64)):
+                    generated_at: Optional[str] = Query(None, max_length=64), report_no: Optional[str] = Query(None, max_length=200),
+                    organisation: Optional[str] = Query(None, max_length=200), prepared_by: Optional[str] = Query(None, max_length=200),
+                    reviewed_by: Optional[str] = Query(None, max_length=200)):
         """The findings document, byte for byte what `lvcai check PLAN --format json` prints for the
         same plan, source name and options. 200 when the plan was checked (`x-lvcai-exit-code` is the
         CLI's exit code: 1 when a finding is at or above `fail_on`); 400 (unreadable) or 422 (not the
@@ -266,7 +268,9 @@ def _routes(app, config):
               summary="A compliance report of a plan (HTML, PDF, Markdown or Excel), as `lvcai report`")
     async def report(request: Request, format: ReportFormat = "html", lang: Lang = "zh",
                      profile: str = Query("national", max_length=64), fail_on: FailOn = "error",
-                     source: Optional[str] = Query(None, max_length=255), generated_at: Optional[str] = Query(None, max_length=64)):
+                     source: Optional[str] = Query(None, max_length=255), generated_at: Optional[str] = Query(None, max_length=64),
+                     report_no: Optional[str] = Query(None, max_length=200), organisation: Optional[str] = Query(None, max_length=200),
+                     prepared_by: Optional[str] = Query(None, max_length=200), reviewed_by: Optional[str] = Query(None, max_length=200)):
         """The report `lvcai report PLAN --format FORMAT` writes. A plan that cannot be checked gets the
         findings document (JSON) with 400 or 422, as for /check."""
         upload, _opts, outcome = await run_plan(request, config, format, lang, profile, fail_on, source, generated_at)

@@ -100,6 +100,9 @@ class Options:
     profile: str = "national"
     fail_on: str = "error"
     generated_at: str | None = None
+    #: The report's sign-off block (`lvcai check|report --report-no --organisation --prepared-by
+    #: --reviewed-by`, each defaulting to its LVCAI_* variable as there).
+    filing: dict = dataclasses.field(default_factory=dict)
 
     def validate(self):
         problems = []
@@ -169,11 +172,36 @@ def run(upload: Upload, opts: Options, fmt: str, registry) -> Outcome:
     unused = _waivers.for_no_plan(waiver_list, [result])
     if unused:
         meta["unused_waivers"] = unused
+    date, date_source = check_date(opts.generated_at)
+    meta["filing"] = {**{k: v for k, v in opts.filing.items() if v}, "date": date, "date_source": date_source}
     body = FORMATTERS[fmt]([result], meta, lang=opts.lang, color=False)
     if isinstance(body, str):
         body = body.encode("utf-8")
     return Outcome(body, exit_code([result], opts.fail_on), result.checkable,
                    tuple(sorted({rid for _p, rid, _m in result.errors})), result)
+
+
+FILING_ENV = {"report_no": "LVCAI_REPORT_NO", "organisation": "LVCAI_ORGANISATION", "prepared_by": "LVCAI_PREPARED_BY",
+              "reviewed_by": "LVCAI_REVIEWED_BY"}
+
+
+def filing(**given) -> dict:
+    """The sign-off fields: as given, else from the environment, as the CLI's options take them."""
+    return {k: given.get(k) or os.environ.get(env) for k, env in FILING_ENV.items()}
+
+
+def check_date(stamp):
+    """As checker/cli.py check_date: the generated-at date, else SOURCE_DATE_EPOCH's, else today."""
+    import datetime
+    if stamp is not None:
+        return stamp[:10], "generated_at"
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat(), "SOURCE_DATE_EPOCH"
+        except (ValueError, OverflowError, OSError):
+            raise Problem(422, "invalid parameters", [("", f"SOURCE_DATE_EPOCH={epoch!r}: expected a number of seconds")]) from None
+    return datetime.date.today().isoformat(), "today"
 
 
 def keep(directory, data: bytes, source: str) -> Path:
@@ -295,3 +323,16 @@ def import_file(kind: str, data: bytes, name: str, registry, edition: str | None
         except LvcaiError as e:
             raise Problem(422, "the file was not imported", [("file", str(e).replace(str(path), name))]) from None
     return {"kind": kind, "file": name, "sha256": res.sha256, "imported": res.imported, "already": res.already}
+
+
+_SITE: dict = {}
+
+
+def stats_site(registry) -> dict:
+    """The statistics site (checker/service/stats.py) for /stats, built again when the registry changed."""
+    from . import stats
+    stamp = _stamp(registry)
+    have = _SITE.get(registry)
+    if have is None or have[0] != stamp:
+        have = _SITE[registry] = (stamp, stats.build_site(registry))
+    return have[1]

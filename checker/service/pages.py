@@ -129,7 +129,7 @@ def environment() -> jinja2.Environment:
 def page(request: Request, name: str, lang: str, status: int = 200, **context) -> HTMLResponse:
     html = environment().get_template(name).render(w=words(lang), lang=lang, path=request.url.path,
                                                    query=dict(request.query_params), version=__version__,
-                                                   stats=bool(request.app.state.config.stats_site), **context)
+                                                   stats=True, **context)
     return HTMLResponse(html, status_code=status)
 
 
@@ -163,7 +163,8 @@ def install(app, config):
         try:
             upload, fields = await read_plan(request, config, None)
             ui = _lang(fields.get("lang") or lang)
-            opts = Options(ui, fields.get("profile") or "national", fields.get("fail_on") or "error").validate()
+            opts = Options(ui, fields.get("profile") or "national", fields.get("fail_on") or "error",
+                           filing=core.filing()).validate()
             if config.keep:
                 await submit(core.keep, config.keep, upload.data, upload.source)
             outcome = await submit(core.run, upload, opts, "html", config.registry)
@@ -201,7 +202,8 @@ def install(app, config):
                 waivers = base64.b64decode(fields.get("waivers_b64", ""), validate=True) or None
             except (binascii.Error, ValueError):
                 raise Problem(400, "the plan could not be read", [("plan_b64", "not base64")]) from None
-            opts = Options(_lang(fields.get("lang")), fields.get("profile") or "national", fields.get("fail_on") or "error").validate()
+            opts = Options(_lang(fields.get("lang")), fields.get("profile") or "national", fields.get("fail_on") or "error",
+                           filing=core.filing()).validate()
             upload = Upload(data, fields.get("source") or "plan.json", waivers, fields.get("waivers_name") or "waivers.json")
             outcome = await submit(core.run, upload, opts, fmt, config.registry)
         except Problem as e:
@@ -259,6 +261,19 @@ def install(app, config):
         empty = not (await submit(core.health, config.registry))["registry"]["exists"]
         return page(request, "lookup.html.j2", ui, certificate=certificate, credit_code=credit_code, certs=certs,
                     supplier=supplier, bad_code=bad_code, empty=empty)
+
+    @app.get("/stats", include_in_schema=False)
+    async def stats_root(request: Request):
+        return Response(status_code=303, headers={"location": "/stats/index.html"})
+
+    @app.get("/stats/{path:path}", include_in_schema=False)
+    async def stats_file(request: Request, path: str):
+        site = await submit(core.stats_site, config.registry)
+        data = site.get(path or "index.html")
+        if data is None:
+            return error_page(request, "zh", Problem(404, "not found", [("", f"/stats/{path[:100]}")]))
+        media = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}
+        return Response(data, media_type=media[path.rsplit(".", 1)[-1]])
 
     @app.get("/login", include_in_schema=False)
     async def login_page(request: Request, lang: Optional[str] = None):
