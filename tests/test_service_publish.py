@@ -149,3 +149,10 @@ def test_publish_with_nothing_recorded(tmp_path):
     assert r.exit_code == 0 and not (tmp_path / "absent.sqlite").exists()
     assert "lvcai batch --record" in (tmp_path / "s/index.html").read_text(encoding="utf-8")
     assert (tmp_path / "s/data/by_year.csv").read_text(encoding="utf-8-sig").startswith("year,list,")
+
+
+def test_record_refuses_a_bad_round_date(tmp_path):
+    d = write_round(tmp_path / "a", ROUND_A)
+    r = lvcai("batch", d, "-d", tmp_path / "out", "--record", "--round-date", "31/12/2025", "--registry", tmp_path / "r.sqlite",
+              "--jobs", "1")
+    assert r.exit_code == 2 and "--round-date" in r.stderr
