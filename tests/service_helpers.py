@@ -73,6 +73,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class URL(str):
+    """The server's base URL, with ``pid``: the `lvcai serve` process."""
+    pid: int = 0
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 @contextmanager
 def server(*args, workers: int = 1, env=None, timeout: float = 60):
     """`python3 -m checker serve` on 127.0.0.1 and a free port; yields its base URL; stops it."""
@@ -81,7 +99,8 @@ def server(*args, workers: int = 1, env=None, timeout: float = 60):
     cmd = [sys.executable, "-m", "checker", "serve", "--host", LOOPBACK, "--port", str(port), "--workers", str(workers), *args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://{LOOPBACK}:{port}"
+    url = URL(f"http://{LOOPBACK}:{port}")
+    url.pid = proc.pid
     try:
         deadline = time.monotonic() + timeout
         headers = {"authorization": f"Bearer {env['LVCAI_TOKEN']}"} if env and env.get("LVCAI_TOKEN") else {}

@@ -3,6 +3,7 @@ stops; and 50 different plans sent at once to --workers 2 each get exactly the C
 import json
 import subprocess
 import sys
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -13,7 +14,7 @@ from conftest import ROOT
 pytest.importorskip("uvicorn")
 import httpx  # noqa: E402
 
-from service_helpers import server, write_plans  # noqa: E402
+from service_helpers import children, server, write_plans  # noqa: E402
 
 
 def cli_json(path, *extra):
@@ -69,6 +70,9 @@ def test_fifty_plans_at_once_each_get_the_cli_output(tmp_path):
             return c.post(f"{url}/api/v1/check", files={"plan": (path.name, path.read_bytes())})
 
     with server(workers=2) as url:
+        if sys.platform.startswith("linux"):      # two worker processes, each with its own engine
+            workers = [c for c in children(url.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()]
+            assert len(workers) == 2
         with ThreadPoolExecutor(50) as pool:
             responses = list(pool.map(send, plans))
     for path, want, r in zip(plans, expected, responses):
