@@ -30,6 +30,16 @@ def test_upload_page_zh_and_en(web):
     assert 'enctype="multipart/form-data"' in zh.text and "<script" not in zh.text
     en = web.get("/?lang=en")
     assert "Upload a procurement plan" in en.text and 'action="/check?lang=en"' in en.text
+    assert '<option value="shenzhen"' in zh.text and '<option value="national" selected>' in zh.text
+
+
+def test_upload_with_another_profile(web, tmp_path):
+    r = web.post("/check", files={"plan": (VIOLATIONS.name, VIOLATIONS.read_bytes())}, data={"profile": "shenzhen"})
+    assert r.status_code == 200 and hidden(r.text, "profile") == "shenzhen"
+    fields = {k: hidden(r.text, k) for k in ("plan_b64", "source", "lang", "profile", "fail_on")}
+    d = web.post("/download", data={**fields, "format": "json"}, files={"_": ("", b"")})
+    assert d.content == cli("check", VIOLATIONS.name, "--format", "json", "--profile", "shenzhen").stdout_bytes
+    assert web.post("/check", files={"plan": (VIOLATIONS.name, VIOLATIONS.read_bytes())}, data={"profile": "nosuch"}).status_code == 422
 
 
 def test_upload_gives_the_report_with_downloads(web, tmp_path):

@@ -154,7 +154,9 @@ def install(app, config):
 
     @app.get("/", include_in_schema=False)
     async def index(request: Request, lang: Optional[str] = None):
-        return page(request, "index.html.j2", _lang(lang), max_mb=config.max_upload / 1e6)
+        from .._paths import rules_dir
+        profiles = sorted(p.stem for p in (rules_dir() / "profiles").glob("*.json"))
+        return page(request, "index.html.j2", _lang(lang), max_mb=config.max_upload / 1e6, profiles=profiles)
 
     @app.post("/check", include_in_schema=False)
     async def check_page(request: Request, lang: Optional[str] = None):
