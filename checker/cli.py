@@ -648,6 +648,9 @@ def serve(host, port, workers, token_file, max_upload, keep, registry):
     if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
         _fail(UsageError(f"--token-file {token_file} is empty"))
     guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
+    if guarded != "token required" and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"lvcai serve: warning: {host} is reachable from other machines and no token is set "
+                   "(LVCAI_TOKEN or --token-file): anyone who reaches it can use the service", err=True)
     click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
     uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", server_header=False, proxy_headers=False)

@@ -78,3 +78,10 @@ def test_fifty_plans_at_once_each_get_the_cli_output(tmp_path):
     for path, want, r in zip(plans, expected, responses):
         assert r.content == want, path.name
         assert r.status_code == (400 if path == plans[10] else 422 if path == plans[20] else 200)
+
+
+def test_serve_binds_loopback_unless_told_otherwise():
+    from checker.cli import serve
+    params = {p.name: p for p in serve.params}
+    assert params["host"].default == "127.0.0.1"
+    assert params["max_upload"].default == 20.0 and not params["keep"].required
