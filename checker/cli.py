@@ -243,7 +243,12 @@ def _filing(report_no, organisation, prepared_by, reviewed_by):
                    "that of SOURCE_DATE_EPOCH, else today (today's date is left out of summary.json).")
 @REGISTRY_OPTION
 @WAIVERS_OPTION
-def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers):
+@click.option("--record", is_flag=True, help="Store the round's results in the registry for `lvcai publish` "
+              "(recording a round again replaces it).")
+@click.option("--round", "round_id", help="--record: the round's id [default: the OUTPUT_DIR's name].")
+@click.option("--round-date", help="--record: the round's date (YYYY-MM-DD) [default: today].")
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers, record=False,
+          round_id=None, round_date=None):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
@@ -286,9 +291,31 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
                                                      out=shown(output_dir), **v), err=True)
     for msg in unwritten:
         click.echo(_text("cli_error", lang).format(e=msg), err=True)
+    if record:
+        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date)
     if unwritten:
         sys.exit(EXIT_UNCHECKABLE)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
+
+
+def _record_round(inputs, output_dir, profile, registry, round_id, round_date):
+    """`batch --record`: the round's plans stored in the registry (checker/service/stats.py); [] or the error."""
+    from . import batch as _batch
+    from .refdata import date_problem
+    from .service import stats
+    try:
+        if round_date and date_problem(round_date):
+            raise UsageError(f"--round-date: {date_problem(round_date)}")
+        own = [Path(output_dir) / "plans", *(Path(output_dir) / f"summary.{f}" for f in ("json", "html", "xlsx"))]
+        sources = [(src.name, _batch.read(src)[0]) for src in _batch.discover(inputs, [], exclude=own)]
+        rid = round_id or Path(output_dir).resolve().name
+        done = stats.record_round(registry, rid, round_date or stats.default_round_date(), sources, profile)
+    except LvcaiError as e:
+        click.echo(f"lvcai: error: {e}", err=True)
+        return [str(e)]
+    click.echo(f"round {done['round_id']} recorded: {done['checked']} of {done['plans']} plans checked, "
+               f"{done['award_plans']} at award stage", err=True)
+    return []
 
 
 @main.group("rules")
@@ -593,6 +620,66 @@ def _read_plan(source, data, lang):
         raise LvcaiError("\n".join(f"{source}: {place or '-'}: {msg}" for place, msg in problems)
                          + f"\n{source}: not a plan that can be converted ({len(problems)} problem(s))")
     return doc
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default takes connections from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, each with its own rule engine (the engine is one per process).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True),
+              help="A file holding the token that every request must send (Authorization: Bearer TOKEN) "
+                   "[default: $LVCAI_TOKEN; none: open to whoever reaches the address, imports refused].")
+@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="Largest upload, in MB.")
+@click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
+              "without it no plan is stored.")
+@REGISTRY_OPTION
+def serve(host, port, workers, token_file, max_upload, keep, registry):
+    """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
+    (upload a plan, rules and lists, certificates and suppliers) and the statistics at /stats (the
+    site `lvcai publish` writes, from the registry's recorded rounds). Needs nothing else running."""
+    try:
+        import uvicorn
+        from .service.app import ENV_CONFIG
+    except ImportError as e:
+        _fail(UsageError(f"lvcai serve needs FastAPI and uvicorn ({e}); install lvcai with its dependencies"))
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+    os.environ[ENV_CONFIG] = json.dumps({"registry": str(Path(registry).resolve()) if registry else None,
+                                         "token_file": str(Path(token_file).resolve()) if token_file else None,
+                                         "max_upload": int(max_upload * 1000 * 1000), "keep": str(Path(keep).resolve()) if keep else None})
+    if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
+        _fail(UsageError(f"--token-file {token_file} is empty"))
+    guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
+    if guarded != "token required" and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"lvcai serve: warning: {host} is reachable from other machines and no token is set "
+                   "(LVCAI_TOKEN or --token-file): anyone who reaches it can use the service", err=True)
+    click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
+    uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", server_header=False, proxy_headers=False)
+
+
+@main.command()
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="The site's directory.")
+@click.option("--from", "year_from", type=int, help="First year of plans to include.")
+@click.option("--to", "year_to", type=int, help="Last year of plans to include.")
+@REGISTRY_OPTION
+def publish(output, year_from, year_to, registry):
+    """Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
+    share by year (beside the national figure), by agency and by product category, the brands and
+    products with valid certificates, and every table as CSV and JSON. Static; no script."""
+    from .service import stats
+    try:
+        files = stats.build_site(registry, year_from, year_to)
+        out = Path(output)
+        for rel, data in files.items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"{len(files)} files written to {output}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
