@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
 from ._jsonutil import schema_problems
+from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
@@ -92,14 +93,26 @@ class Checker:
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],
         }
 
-    def run_meta(self, results, options, generated_at=None) -> dict:
+    def run_meta(self, results, options, generated_at=None, *, waivers=None, waiver_list=(), filing=None) -> dict:
         """The provenance of a run over ``results``: what the Checker depends on, the inputs' SHA-256,
-        the options, and the time only when the caller gave one."""
+        the options, and the time only when the caller gave one. ``waivers``: the waiver file as
+        outputs cite it (waivers.source); ``waiver_list``: its waivers, of which those for no plan of
+        the run are listed; ``filing``: the sign-off fields of a report (report_no, organisation,
+        prepared_by, reviewed_by), given a check date by checker.clock. The CLI and the service
+        both build their outputs' metadata here, so they stay byte for byte the same."""
         meta = self.provenance()
         meta["inputs"] = [{"source": r.source, "sha256": r.sha256} for r in results]
         meta["options"] = options
         if generated_at:
             meta["generated_at"] = generated_at
+        if waivers:
+            meta["waivers"] = waivers
+        unused = _waivers.for_no_plan(waiver_list, results)
+        if unused:
+            meta["unused_waivers"] = unused
+        if filing is not None:
+            date, date_source = check_date(generated_at)
+            meta["filing"] = {**{k: v for k, v in filing.items() if v}, "date": date, "date_source": date_source}
         return meta
 
     # -- checking -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
+from .clock import check_date
 from .i18n import LANGS, text as _text
 
 STDIN = "-"
@@ -106,20 +107,6 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def check_date(stamp, environ=os.environ):
-    """The date a report prints as its check date: --generated-at's date, else SOURCE_DATE_EPOCH's
-    (UTC, as reproducible builds define it), else today. Returns (date, where it came from)."""
-    if stamp is not None:
-        return stamp[:10], "generated_at"
-    epoch = environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date().isoformat(), "SOURCE_DATE_EPOCH"
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r}: expected a number of seconds since 1970-01-01") from None
-    return _dt.date.today().isoformat(), "today"
-
-
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None, skip_bad=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
@@ -143,20 +130,14 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
                 click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
             for note in [*(read or {}).get("notes", ()), *((read or {}).get("conversions", ()) if explain else ())]:
                 click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
-        unused = _waivers.for_no_plan(waiver_list, results)
-        for w in unused:
+        for w in _waivers.for_no_plan(waiver_list, results):
             click.echo(_text("cli_unused_waiver", lang).format(**w), err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if explain:
             options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        meta = checker.run_meta(results, options, stamp)
-        if waivers:
-            meta["waivers"] = _waivers.source(waivers)
-        if unused:
-            meta["unused_waivers"] = unused
-        date, date_source = check_date(stamp)
-        meta["filing"] = {**{k: v for k, v in (filing or {}).items() if v}, "date": date, "date_source": date_source}
+        meta = checker.run_meta(results, options, stamp, waivers=_waivers.source(waivers) if waivers else None,
+                                waiver_list=waiver_list, filing=filing or {})
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:

@@ -166,14 +166,10 @@ def run(upload: Upload, opts: Options, fmt: str, registry) -> Outcome:
     waiver_list, waiver_source = _load_waivers(upload)
     result = chk.check(upload.data, upload.source, langs=(opts.lang,), waivers=waiver_list)
     options = {"format": fmt, "fail_on": opts.fail_on, "lang": opts.lang, "profile": opts.profile}
-    meta = chk.run_meta([result], options, opts.generated_at)
-    if waiver_source:
-        meta["waivers"] = waiver_source
-    unused = _waivers.for_no_plan(waiver_list, [result])
-    if unused:
-        meta["unused_waivers"] = unused
-    date, date_source = check_date(opts.generated_at)
-    meta["filing"] = {**{k: v for k, v in opts.filing.items() if v}, "date": date, "date_source": date_source}
+    try:
+        meta = chk.run_meta([result], options, opts.generated_at, waivers=waiver_source, waiver_list=waiver_list, filing=opts.filing)
+    except LvcaiError as e:   # SOURCE_DATE_EPOCH that is not a number
+        raise Problem(422, "invalid parameters", [("", str(e))]) from None
     body = FORMATTERS[fmt]([result], meta, lang=opts.lang, color=False)
     if isinstance(body, str):
         body = body.encode("utf-8")
@@ -188,20 +184,6 @@ FILING_ENV = {"report_no": "LVCAI_REPORT_NO", "organisation": "LVCAI_ORGANISATIO
 def filing(**given) -> dict:
     """The sign-off fields: as given, else from the environment, as the CLI's options take them."""
     return {k: given.get(k) or os.environ.get(env) for k, env in FILING_ENV.items()}
-
-
-def check_date(stamp):
-    """As checker/cli.py check_date: the generated-at date, else SOURCE_DATE_EPOCH's, else today."""
-    import datetime
-    if stamp is not None:
-        return stamp[:10], "generated_at"
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date().isoformat(), "SOURCE_DATE_EPOCH"
-        except (ValueError, OverflowError, OSError):
-            raise Problem(422, "invalid parameters", [("", f"SOURCE_DATE_EPOCH={epoch!r}: expected a number of seconds")]) from None
-    return datetime.date.today().isoformat(), "today"
 
 
 def keep(directory, data: bytes, source: str) -> Path:
