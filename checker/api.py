@@ -17,7 +17,7 @@ from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, Finding, PlanResult
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
 from .rulepacks import RulePacks
 
@@ -138,9 +138,10 @@ class Checker:
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
         result = self.check_document(doc, source, sha, langs, waivers)
-        if encoding:   # an input note, not a finding: no rule and no legal basis, shown beside the findings
+        if encoding:
             note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
-            result = dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}})
+            result = _with_notes(dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}}),
+                                 {lang: [plans._words.say("note_json_encoding", lang, encoding=encoding)] for lang in langs})
         return result
 
     def check_sheet(self, data: bytes, source: str, sha: str, langs=i18n.LANGS, waivers=(), skip_bad=False) -> PlanResult:
@@ -153,7 +154,11 @@ class Checker:
         if problems:
             return PlanResult(source, sha, _plan_id(read.doc), False, (), tuple(problems), info)
         result = self.check_document(read.doc, source, sha, langs, waivers)
-        return dataclasses.replace(result, meta={**result.meta, **info})
+        result = dataclasses.replace(result, meta={**result.meta, **info})
+        notes = {langs[0]: [f"{place}: {msg}" for place, msg in read.notes]}
+        for lang in langs[1:]:   # the notes in each further language (the reader speaks one at a time)
+            notes[lang] = [f"{place}: {msg}" for place, msg in plans.sheet.read(data, source, lang, skip_bad).notes]
+        return _with_notes(result, notes) if read.notes else result
 
     def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=()) -> PlanResult:
         """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``
@@ -185,6 +190,24 @@ class Checker:
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+_READ_TITLE = {"zh": "计划的读取说明", "en": "How the plan was read"}
+_READ_FIX = {"zh": "核对说明所述内容是否影响计划；如有需要，改正文件后重新检查。",
+             "en": "Check whether what the note says affects the plan; if so, correct the file and check it again."}
+
+
+def _with_notes(result, notes: dict):
+    """``result`` with one CHK-004 info finding per note on how the plan was read (``notes``: lang →
+    texts, the same number in each language): no rule and no legal basis, but in every output. A
+    plan that could not be checked has no findings; its notes stay in ``meta["input"]``."""
+    if not result.checkable:
+        return result
+    langs = list(notes)
+    extra = [Finding(source=result.source, pointer="", rule_id=CHK_READ, severity="info", title=_READ_TITLE,
+                     message={lang: notes[lang][i] for lang in langs}, remediation=_READ_FIX, legal_basis=(),
+                     plan_id=result.plan_id) for i in range(len(notes[langs[0]]))]
+    return dataclasses.replace(result, findings=tuple(sorted((*result.findings, *extra), key=Finding.sort_key)))
 
 
 def _plan_id(doc):

@@ -128,7 +128,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
                 click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
-            for note in [*(read or {}).get("notes", ()), *((read or {}).get("conversions", ()) if explain else ())]:
+            for note in (read or {}).get("conversions", ()) if explain else ():   # notes are CHK-004 findings
                 click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
         for w in _waivers.for_no_plan(waiver_list, results):
             click.echo(_text("cli_unused_waiver", lang).format(**w), err=True)

@@ -14,6 +14,9 @@ CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
 #: A checked plan whose own figures disagree (quantity × unit price vs amount, lines vs project
 #: budget): a warning without legal basis, from checker/plans/consistency.py.
 CHK_ARITHMETIC = "CHK-003"
+#: How a plan was read, where it was read otherwise than written or not all of it was read (a JSON
+#: file in GB18030, columns ignored, a hidden sheet): an info finding without legal basis.
+CHK_READ = "CHK-004"
 
 _NUM = re.compile(r"(\d+)")
 

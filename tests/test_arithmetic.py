@@ -48,7 +48,7 @@ def test_the_reports_say_there_is_no_legal_basis_rather_than_leave_it_blank(tmp_
     plan = tmp_path / "p.json"
     plan.write_text(json.dumps(base_plan, ensure_ascii=False), encoding="utf-8")
     text = CliRunner().invoke(main, ["check", str(plan)]).stdout
-    assert "依据：无（核对计划自身的数据，不是法规要求）" in text and "需改进" in text
+    assert "依据：无（这是对计划数据本身的核对或说明，不是法规要求）" in text and "需改进" in text
     doc = json.loads(CliRunner().invoke(main, ["check", str(plan), "--format", "json"]).stdout)
     (f,) = [f for f in doc["results"][0]["findings"] if f["rule_id"] == "CHK-003"]
     assert f["legal_basis"] == [] and f["values"] == {"quantity": 30, "unit_price": 1500, "amount": 54000}

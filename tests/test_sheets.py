@@ -335,9 +335,11 @@ def test_skip_bad_checks_the_good_lines_and_lists_the_rest(tmp_path):
     p.write_bytes(xlsx(BLOCK + [HEAD, line(数量="many"), line(行号="02"), line(行号="03", 品目编码="")]))
     r = CliRunner().invoke(main, ["check", str(p), "--lang", "en", "--skip-bad", "--format", "json"])
     assert r.exit_code in (0, 1), r.output
-    assert json.loads(r.stdout)["results"][0]["status"] == "checked"
-    assert "Sheet1!I7: Quantity: 'many' is not a number" in r.stderr
-    assert "Sheet1!G9: Category code is empty; every line needs one" in r.stderr
+    result = json.loads(r.stdout)["results"][0]
+    assert result["status"] == "checked"
+    notes = [f["message"] for f in result["findings"] if f["rule_id"] == "CHK-004"]   # in every output, not only stderr
+    assert any("Sheet1!I7: Quantity: 'many' is not a number" in n for n in notes)
+    assert any("Sheet1!G9: Category code is empty; every line needs one" in n for n in notes)
     from checker.api import get_checker
     res = get_checker().check(p.read_bytes(), str(p), langs=("en",), skip_bad=True)
     assert [i["line_id"] for i in res.meta["items"]] == ["02"]
@@ -464,11 +466,14 @@ def test_a_json_plan_in_gb18030_or_utf16_is_read_and_the_encoding_said(tmp_path,
     p.write_bytes(text.encode(codec))
     utf8 = get_checker().check(text.encode("utf-8"), "plan.json", langs=("en",))
     res = get_checker().check(p.read_bytes(), "plan.json", langs=("en",))
-    assert res.checkable and res.findings == tuple(f for f in utf8.findings)
-    assert res.meta["input"]["notes"] == [{"place": "-", "message": f"is not UTF-8; read as {name} text (the plan "
-                                           "contract's JSON is UTF-8: save it as UTF-8 for budget systems)"}]
-    r = CliRunner().invoke(main, ["check", str(p), "--lang", "en"])
-    assert r.exit_code == 1 and f"{p}: -: is not UTF-8; read as {name} text" in r.stderr
+    note = f"is not UTF-8; read as {name} text (the plan contract's JSON is UTF-8: save it as UTF-8 for budget systems)"
+    # the same findings, and one CHK-004 info finding saying how the file was read
+    assert res.checkable and tuple(f for f in res.findings if f.rule_id != "CHK-004") == utf8.findings
+    assert [f.message["en"] for f in res.findings if f.rule_id == "CHK-004"] == [note]
+    assert res.meta["input"]["notes"] == [{"place": "-", "message": note}]
+    r = CliRunner().invoke(main, ["check", str(p), "--lang", "en", "--format", "json"])
+    found = [f for f in json.loads(r.stdout)["results"][0]["findings"] if f["rule_id"] == "CHK-004"]
+    assert r.exit_code == 1 and [f["message"] for f in found] == [note] and found[0]["severity"] == "info"
 
 
 def test_bytes_that_are_no_text_still_say_not_utf8():
@@ -495,3 +500,13 @@ def test_the_template_prints_one_page_wide_with_its_headers_repeated(tmp_path):
         assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, ws.title
         assert ws.print_title_rows and ws.freeze_panes, ws.title
+
+
+def test_a_plan_read_as_gb18030_that_cannot_be_checked_keeps_its_note_out_of_the_findings(tmp_path):
+    from checker.api import get_checker
+    from checker.formatters import json_
+    doc = json.loads((EXAMPLES / "award-stage-audit.json").read_text(encoding="utf-8"))
+    doc["projects"][0]["items"][0]["name"] = ""          # a schema problem
+    res = get_checker().check(json.dumps(doc, ensure_ascii=False).encode("gb18030"), "p.json", langs=("en",))
+    assert not res.checkable and res.findings == () and "GB18030" in res.meta["input"]["notes"][0]["message"]
+    json.loads(json_.render([res], get_checker().run_meta([res], {}), "en"))
