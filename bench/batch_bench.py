@@ -79,7 +79,6 @@ def parts(src, sample=150):
     from checker._jsonutil import schema_problems
     from checker.api import Checker, _meta as api_meta
     from checker._io import write_atomic
-    from checker.cli import run_meta
     from checker.formatters import json_
     checker = Checker("national")
     files = sorted(src.rglob("*.json"))[:sample]
@@ -97,7 +96,7 @@ def parts(src, sample=150):
         if schema_problems("plan", doc):
             continue
         t2 = time.perf_counter()
-        built = _facts.build(doc, checker.lists, checker.wanted)
+        built = _facts.build(doc, checker.lists, checker.wanted, checker.refdata, checker.unset_params)
         t3 = time.perf_counter()
         fired = checker.engine.run(built.facts)
         t4 = time.perf_counter()
@@ -105,7 +104,7 @@ def parts(src, sample=150):
                     key=_findings.Finding.sort_key)
         result = _findings.PlanResult(f.name, "", doc["plan_id"], True, tuple(fs), (), api_meta(doc, built))
         t5 = time.perf_counter()
-        write_atomic(out / f.name, json_.render([result], run_meta(checker, [result], {}), "zh").encode())
+        write_atomic(out / f.name, json_.render([result], checker.run_meta([result], {}), "zh").encode())
         t6 = time.perf_counter()
         for k, a, b in (("read+parse", t0, t1), ("schema", t1, t2), ("facts", t2, t3), ("engine", t3, t4),
                         ("findings", t4, t5), ("output", t5, t6)):

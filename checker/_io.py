@@ -6,6 +6,15 @@ import tempfile
 from pathlib import Path
 
 TMP_PREFIX = ".lvcai-tmp-"
+#: Every temporary file ends with this, and no input or output does: only these are ever cleaned up,
+#: and input discovery (``*.json``, ``*.jsonl``) can never pick one up.
+TMP_SUFFIX = ".lvcai-partial"
+
+
+def is_temporary(name: str) -> bool:
+    """A temporary file left by a killed run: ours (``…TMP_SUFFIX``), or one of earlier versions
+    (``.lvcai-tmp-`` and mkstemp's random letters, no dot: never the name of an output)."""
+    return name.endswith(TMP_SUFFIX) or (name.startswith(TMP_PREFIX) and "." not in name[len(TMP_PREFIX):])
 
 
 def shown(name: str) -> str:
@@ -17,7 +26,7 @@ def shown(name: str) -> str:
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
     outputs are for others to read), then rename it over ``target``."""
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -6,6 +6,7 @@ active rules into one engine, once; ``check`` then reads, validates and checks o
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from functools import lru_cache
@@ -13,9 +14,11 @@ from functools import lru_cache
 from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
 from .plans import fields as _fields
 from ._jsonutil import schema_problems
+from .clock import check_date
 from .engine import Engine
 from .errors import DataError
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult
+from .plans import consistency
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -126,33 +129,75 @@ class Checker:
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],
         }
 
-    def run_meta(self, results, options, generated_at=None) -> dict:
+    def run_meta(self, results, options, generated_at=None, *, waivers=None, waiver_list=(), filing=None) -> dict:
         """The provenance of a run over ``results``: what the Checker depends on, the inputs' SHA-256,
-        the options, and the time only when the caller gave one."""
+        the options, and the time only when the caller gave one. ``waivers``: the waiver file as
+        outputs cite it (waivers.source); ``waiver_list``: its waivers, of which those for no plan of
+        the run are listed; ``filing``: the sign-off fields of a report (report_no, organisation,
+        prepared_by, reviewed_by), given a check date by checker.clock. The CLI and the service
+        both build their outputs' metadata here, so they stay byte for byte the same."""
         meta = self.provenance()
         meta["inputs"] = [{"source": r.source, "sha256": r.sha256} for r in results]
         meta["options"] = options
         if generated_at:
             meta["generated_at"] = generated_at
+        if waivers:
+            meta["waivers"] = waivers
+        unused = _waivers.for_no_plan(waiver_list, results)
+        if unused:
+            meta["unused_waivers"] = unused
+        if filing is not None:
+            date, date_source = check_date(generated_at)
+            meta["filing"] = {**{k: v for k, v in filing.items() if v}, "date": date, "date_source": date_source}
         return meta
 
     # -- checking -----------------------------------------------------------------------------
-    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1, strict: bool = False) -> PlanResult:
+    def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1,
+              skip_bad: bool = False, strict: bool = False) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
+
+        A workbook (.xlsx, by its bytes or name) or a .csv (by ``source``'s name) is read by
+        checker.plans.sheet into the contract's document first; its problems name cells (``Sheet1!D7``)
+        and ``skip_bad`` checks the good lines of a table with bad rows (listed in the result's
+        ``meta["input"]["notes"]``). Anything else is JSON, read as it always was.
 
         Findings carry their messages in ``langs`` (both by default; a command passes the one it shows);
         ``waivers`` (checker.waivers.load) are applied to the findings. ``first_line``: the line of the
         file where ``data`` starts (a JSON Lines line), so parse errors name the file's line.
         ``strict``: a field the plan format does not know makes the plan not checkable (CHK-001)
-        instead of a warning (CHK-003)."""
+        instead of a warning (CHK-005), for a spreadsheet plan too."""
         sha = hashlib.sha256(data).hexdigest()
-        doc, problems = plans.parse(data, first_line)
+        if plans.kind_of(data, source) != "json":
+            return self.check_sheet(data, source, sha, langs, waivers, skip_bad, strict)
+        doc, problems, encoding = plans.json_.parse_any(data, first_line)
         if problems:
             return self.not_checkable(source, sha, None, CHK_PARSE, problems)
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
-        return self.check_document(doc, source, sha, langs, waivers, strict)
+        result = self.check_document(doc, source, sha, langs, waivers, strict)
+        if encoding:
+            note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
+            result = _with_notes(dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}}),
+                                 {lang: [plans._words.say("note_json_encoding", lang, encoding=encoding)] for lang in langs})
+        return result
+
+    def check_sheet(self, data: bytes, source: str, sha: str, langs=i18n.LANGS, waivers=(), skip_bad=False,
+                    strict=False) -> PlanResult:
+        """Check a spreadsheet plan: read it (every problem with its cell), then check its document.
+        ``meta["input"]`` says what was read: format, sheet, notes, conversions and the place of
+        every part of the document."""
+        read = plans.sheet.read(data, source, langs[0], skip_bad)
+        info = {"input": read.input_meta()}
+        problems = read.problems or [(ptr, CHK_SCHEMA, msg) for ptr, msg in plans.sanity_problems(read.doc)]
+        if problems:
+            return PlanResult(source, sha, _plan_id(read.doc), False, (), tuple(problems), info)
+        result = self.check_document(read.doc, source, sha, langs, waivers, strict)
+        result = dataclasses.replace(result, meta={**result.meta, **info})
+        notes = {langs[0]: [f"{place}: {msg}" for place, msg in read.notes]}
+        for lang in langs[1:]:   # the notes in each further language (the reader speaks one at a time)
+            notes[lang] = [f"{place}: {msg}" for place, msg in plans.sheet.read(data, source, lang, skip_bad).notes]
+        return _with_notes(result, notes) if read.notes else result
 
     def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=(), strict: bool = False) -> PlanResult:
         """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``
@@ -178,6 +223,7 @@ class Checker:
             params = {**params, **{k: _params.at(params[k], doc["date"]) for k in self._dated_params}}
         findings = [self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired]
         findings += [_unknown_field(ptr, name, close, source, plan_id, built, langs) for ptr, name, close in unknown]
+        findings += consistency.findings(doc, source, plan_id, langs)
         findings.sort(key=Finding.sort_key)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
         if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
@@ -218,6 +264,24 @@ def _unknown_field(ptr, name, close, source, plan_id, built, langs) -> Finding:
                    values=(("field", name), ("closest_known_field", close)))
 
 
+_READ_TITLE = {"zh": "计划的读取说明", "en": "How the plan was read"}
+_READ_FIX = {"zh": "核对说明所述内容是否影响计划；如有需要，改正文件后重新检查。",
+             "en": "Check whether what the note says affects the plan; if so, correct the file and check it again."}
+
+
+def _with_notes(result, notes: dict):
+    """``result`` with one CHK-004 info finding per note on how the plan was read (``notes``: lang →
+    texts, the same number in each language): no rule and no legal basis, but in every output. A
+    plan that could not be checked has no findings; its notes stay in ``meta["input"]``."""
+    if not result.checkable:
+        return result
+    langs = list(notes)
+    extra = [Finding(source=result.source, pointer="", rule_id=CHK_READ, severity="info", title=_READ_TITLE,
+                     message={lang: notes[lang][i] for lang in langs}, remediation=_READ_FIX, legal_basis=(),
+                     plan_id=result.plan_id) for i in range(len(notes[langs[0]]))]
+    return dataclasses.replace(result, findings=tuple(sorted((*result.findings, *extra), key=Finding.sort_key)))
+
+
 def _plan_id(doc):
     pid = doc.get("plan_id") if isinstance(doc, dict) else None
     return pid if isinstance(pid, str) and plans.json_.is_text(pid) else None
@@ -250,15 +314,34 @@ def _meta(doc, built) -> dict:
                           "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
                           "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
                           "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
-                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified})})
+                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
+                          "product_type": item.get("product_type"),
+                          "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
+                          "rows": {kind: [{"id": r.id, "name": r.name, "obligation": r.obligation} for r in rows]
+                                   for kind, rows in ctx["rows"].items()},
+                          **({"award": _award(item, ctx)} if "award" in item else {})})
     return {
-        "plan_id": doc["plan_id"], "agency": doc["agency"], "date": doc["date"], "stage": doc.get("stage", "plan"),
+        "plan_id": doc["plan_id"], "title": doc.get("title"), "agency": doc["agency"], "date": doc["date"],
+        "stage": doc.get("stage", "plan"),
         "catalog_edition": plan_ctx["catalog_edition"],
         "lists": {k: (built.editions[k] or {}).get("edition_id") for k in LIST_KINDS},
         "projects": [{"project_id": p["project_id"], "name": p["name"]} for p in doc["projects"]],
         "totals": {k: plan_ctx[k] for k in sorted(_facts.TOTALS)},
         "items": items,
     }
+
+
+def _award(item, ctx) -> dict:
+    """An awarded item's evidence as the reports show it: supplier, product, certificates, and the
+    status the check found for each list (and against the registry, where it was consulted)."""
+    award = item["award"]
+    supplier = award.get("supplier") or {}
+    return {"supplier": supplier.get("name"), "credit_code": supplier.get("credit_code"),
+            "brand": award.get("brand"), "model": award.get("model"),
+            "preferences_applied": list(award.get("preferences_applied", [])),
+            "certificates": [dict(c) for c in award.get("certificates", [])],
+            "status": {kind: {k: ctx.get(f"{short}_{k}") for k in ("cert", "reg", "body")}
+                       for kind, short in (("energy_saving", "energy"), ("environmental_label", "env"))}}
 
 
 _EMPTY = "/nonexistent/lvcai-empty-registry.sqlite"   # RefData.for_checking makes an empty one

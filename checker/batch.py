@@ -3,28 +3,38 @@ and a summary for the finance bureau.
 
 * Inputs: a directory (every ``*.json`` and ``*.jsonl`` below it), a glob, a JSON Lines file (one plan
   per line, source ``file.jsonl:LINE``), or a plan file. They are read lazily, in a stable order.
-* Work: ``jobs`` worker processes, each with one Checker built once (the engine cannot be unloaded);
-  at most ``4 × jobs`` plans are in flight, so memory does not grow with the batch.
+  What is named like a plan but is no readable file (link loops, dangling links, FIFOs, …) is listed
+  in the summary's ``skipped`` with the reason, never opened; the output directory is never searched.
+* Work: ``jobs`` worker processes (fork), each with one Checker built once (the engine cannot be
+  unloaded), each fed through its own pipe with at most two plans in flight, so memory does not grow
+  with the batch. An exception while checking a plan, or a worker that dies (it is replaced), makes
+  that one plan not checkable with the reason; the run always finishes.
 * Output: ``DIR/plans/<name>.json`` per plan, the same JSON as ``lvcai check --format json`` with a
-  ``cache_key`` in its provenance; written to a temporary file and renamed, so a killed run leaves no
-  half-written file. A plan whose output carries the same key (content hash, tool version, profile,
-  rule-pack and list digests, registry imports, language) is not checked again unless ``force``.
-* Summary: folded from small per-plan records as they arrive, in any order, then sorted, so the
-  result does not depend on ``jobs``.
+  ``cache_key`` in its provenance; written to a temporary file (``*.lvcai-partial``) and renamed, so a
+  killed run leaves no half-written file. A plan whose output carries the same key (content hash, tool
+  version, profile, rule-pack and list digests, registry imports, language) is not checked again
+  unless ``force``.
+* Summary: folded from small per-plan records as they arrive, in any order (amounts summed exactly),
+  then sorted, so the result does not depend on ``jobs``.
 """
 from __future__ import annotations
 
+import errno
 import glob as _glob
 import hashlib
 import json
+import math
 import os
 import re
+import signal
+import stat
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._io import TMP_PREFIX as _TMP_PREFIX, write_atomic
-from .errors import UsageError
+from ._io import is_temporary, shown, write_atomic
+from .errors import LvcaiError, UsageError
 from .facts import SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
@@ -34,53 +44,171 @@ TOP_N = 10
 # -- inputs ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Source:
-    name: str           # shown in reports: the path, or path:LINE for JSON Lines
-    path: str
+    name: str           # shown in reports: the path, or path:LINE for JSON Lines (not-UTF-8 bytes as U+FFFD)
+    path: str           # the real path (not-UTF-8 bytes kept as the OS decoding gives them)
     line: int = 0       # 1-based line of a JSON Lines file; 0 for a whole file
     offset: int = 0     # the line's byte offset and length, found while discovering
     length: int = 0
+
+
+#: What a directory walk takes as a plan: JSON, JSON Lines, and spreadsheet plans (checker/plans/sheet.py;
+#: Checker.check picks the reader from the bytes and the name).
+PLAN_SUFFIXES = (".json", ".jsonl", ".ndjson", ".xlsx", ".xlsm", ".csv", ".tsv")
+_DIRECTORY = "a directory, not a plan file"
 
 
 def _is_jsonl(path: str) -> bool:
     return path.endswith((".jsonl", ".ndjson"))
 
 
-def discover(inputs):
-    """Sources for the command-line inputs, in a stable order, without reading plan contents."""
+def _looks_like_plan(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in PLAN_SUFFIXES
+
+
+def _not_a_file(path: str):
+    """None for a regular file (or a link to one); else why it is not read. Never opens the path."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link loop: it never reaches a file"
+        if os.path.islink(path):
+            try:
+                to = shown(os.readlink(path))
+            except OSError:
+                to = "?"
+            return f"a dangling symbolic link: it points to {to}, which does not exist"
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or directory"
+        return f"cannot be read: {e.strerror or e}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return _DIRECTORY
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe), not a plan file; not opened"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a plan file"
+    return "a device or other special file, not a plan file"
+
+
+def _skip(skipped, path, reason):
+    skipped.append({"path": shown(str(path)), "reason": reason})
+
+
+def _real(path) -> str:
+    return os.path.realpath(path)
+
+
+def _inside(real: str, excluded) -> bool:
+    return any(real == e or real.startswith(e.rstrip(os.sep) + os.sep) for e in excluded)
+
+
+def _walk(root: str, skipped: list, excluded) -> list:
+    """Plan files below ``root``, sorted. Symbolic links to files are read; links to directories are
+    not followed (as ever), but listed in ``skipped``, as is every entry named like a plan that is
+    not a readable file. Paths in ``excluded`` (real paths: the batch's own outputs) are left out."""
+    files, todo = [], [(root, _real(root))]
+    while todo:
+        d, real_d = todo.pop()
+        if real_d in excluded:
+            continue
+        try:
+            with os.scandir(d) as it:
+                entries = list(it)
+        except OSError as e:
+            _skip(skipped, d, f"cannot be read: {e.strerror or e}")
+            continue
+        for e in entries:
+            try:
+                link = e.is_symlink()
+                real_dir = not link and e.is_dir(follow_symlinks=False)
+                regular = not link and e.is_file(follow_symlinks=False)
+            except OSError:
+                link = real_dir = regular = False
+            if real_dir:                       # not a link: its real path is its real parent's and its name
+                todo.append((e.path, os.path.join(real_d, e.name)))
+                continue
+            plan_like = _looks_like_plan(e.name)
+            if regular:
+                if plan_like and os.path.join(real_d, e.name) not in excluded:
+                    files.append(e.path)
+                continue
+            why = _not_a_file(e.path)
+            if why is None:
+                if plan_like and _real(e.path) not in excluded:
+                    files.append(e.path)
+            elif link and why == _DIRECTORY:
+                _skip(skipped, e.path, "a symbolic link to a directory: not followed (give that directory as an input "
+                                       "to check its plans)")
+            elif plan_like:
+                _skip(skipped, e.path, why)
+    return sorted(files)
+
+
+def discover(inputs, skipped=None, exclude=()):
+    """Sources for the command-line inputs, in a stable order, without reading plan contents.
+
+    Paths named like plans that are no readable file (symbolic link loops, dangling links, FIFOs,
+    directories matched by a glob, …) are appended to ``skipped`` as ``{"path", "reason"}``; nothing
+    of them is opened. Paths in ``exclude`` (the batch's own outputs: files, or directories with all
+    below them) are never taken as inputs, unless named on their own."""
+    skipped = [] if skipped is None else skipped
+    excluded = {_real(x) for x in exclude}
     for arg in inputs:
-        p = Path(arg)
-        if p.is_dir():
-            files = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix in (".json", ".jsonl", ".ndjson"))
-        elif any(ch in arg for ch in "*?["):
-            files = sorted(f for f in _glob.glob(arg, recursive=True) if Path(f).is_file())
-            if not files:
-                raise UsageError(f"{arg}: no file matches")
-        elif p.is_file():
-            files = [arg]
+        arg = str(arg)
+        if os.path.isdir(arg):
+            files = _walk(arg, skipped, excluded)
+        elif any(ch in arg for ch in "*?[") and not os.path.lexists(arg):
+            files, before = [], len(skipped)
+            for f in sorted(_glob.glob(arg, recursive=True)):
+                if _inside(_real(f), excluded):
+                    continue
+                why = _not_a_file(f)
+                if why is None:
+                    files.append(f)
+                elif why != _DIRECTORY or _looks_like_plan(f):
+                    _skip(skipped, f, why)
+            if not files and len(skipped) == before:
+                raise UsageError(f"{shown(arg)}: no file matches")
         else:
-            raise UsageError(f"{arg}: no such file or directory")
+            why = _not_a_file(arg)
+            if why:
+                raise UsageError(f"{shown(arg)}: {why}")
+            files = [arg]
         for f in files:
             if _is_jsonl(f):
                 yield from _jsonl_sources(f)
             else:
-                yield Source(f, f)
+                yield Source(shown(f), f)
 
 
 def _jsonl_sources(path):
-    offset = 0
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                yield Source(f"{path}:{n}", path, n, offset, len(line))
-            offset += len(line)
+    offset, n = 0, 0
+    try:
+        with open(path, "rb") as fh:
+            for n, line in enumerate(fh, 1):
+                if line.strip():   # the line without its end, so that a parse error there names this line
+                    yield Source(f"{shown(path)}:{n}", path, n, offset, len(line.rstrip(b"\r\n")))
+                offset += len(line)
+    except OSError:
+        if not n:
+            yield Source(shown(path), path)      # read() says why it cannot be read
 
 
 def read(source: Source) -> tuple:
-    """(bytes, None) or (None, error)."""
+    """(bytes, None) or (None, error). Opens without blocking and reads regular files only, so a
+    path that became a FIFO after discovery cannot stop the run."""
     try:
-        if not source.line:
-            return Path(source.path).read_bytes(), None
-        with open(source.path, "rb") as fh:
+        fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        return None, f"cannot be read: {e.strerror or e}"
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None, "cannot be read: not a regular file"
+            if not source.line:
+                return fh.read(), None
             fh.seek(source.offset)
             return fh.read(source.length), None
     except OSError as e:
@@ -88,11 +216,13 @@ def read(source: Source) -> tuple:
 
 
 def output_name(source: Source) -> str:
-    """A stable, unique, portable file name for a source's findings."""
+    """A stable, unique, portable file name for a source's findings (two paths that are shown alike,
+    because their names are not UTF-8, still get two files)."""
     stem = re.sub(r"[^0-9A-Za-z._-]+", "_", Path(source.path).stem)[:60] or "plan"
     if source.line:
         stem += f"-L{source.line}"
-    digest = hashlib.sha256(source.name.encode("utf-8")).hexdigest()[:10]
+    key = f"{source.path}:{source.line}" if source.line else source.path
+    digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     return f"{stem}-{digest}.json"
 
 
@@ -124,13 +254,15 @@ def _record(doc, out_name, reused):
     if r["status"] == "checked":
         rec["agency"] = r["agency"].get("name")
         rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in SHARE_KEYS}
+        rec["assessment"] = r.get("assessment", r["verdict"])
+        rec["at_risk"] = r.get("at_risk_amount", 0.0)
+        rec["categories"] = r.get("categories", {})
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
     return rec
 
 
 def check_one(source: Source) -> dict:
-    from .formatters import json_
     st = _STATE
     name = output_name(source)
     target = st["out"] / "plans" / name
@@ -144,10 +276,16 @@ def check_one(source: Source) -> dict:
                     return _record(old, name, True)
             except (OSError, ValueError):
                 pass   # unreadable old output: check again
-        result = st["checker"].check(data, source.name, langs=(st["lang"],), waivers=st["waivers"])
+        result = st["checker"].check(data, source.name, langs=(st["lang"],), waivers=st["waivers"], first_line=source.line or 1)
     else:
         key = ""
         result = st["checker"].not_checkable(source.name, "", None, CHK_PARSE, [("", err)])
+    return _write(result, target, key)
+
+
+def _write(result, target, key) -> dict:
+    from .formatters import json_
+    st = _STATE
     meta = st["checker"].run_meta([result], {"format": "json", "lang": st["lang"], "fail_on": st["fail_on"],
                                               "profile": st["prov"]["profile"]["id"]})
     meta["cache_key"] = key
@@ -155,22 +293,261 @@ def check_one(source: Source) -> dict:
         meta["waivers"] = st["prov"]["waivers"]
     doc = json_.document([result], meta, st["lang"])
     write_atomic(target, json_.dumps(doc).encode("utf-8"))
-    return _record(doc, name, False)
+    return _record(doc, target.name, False)
+
+
+def _crash_reason(e: BaseException) -> str:
+    text = " ".join(str(e).split())[:300]
+    return (f"could not be checked: lvcai failed on this plan ({type(e).__name__}{': ' + text if text else ''}); "
+            "the other plans were checked; please report this")
+
+
+def _failed(source: Source, reason: str) -> dict:
+    """Record (and findings file, with no cache key so that the next run checks it again) of a plan
+    whose check failed inside lvcai rather than on the plan's content."""
+    try:
+        data, _ = read(source)
+        sha = hashlib.sha256(data).hexdigest() if data is not None else ""
+        result = _STATE["checker"].not_checkable(source.name, sha, None, CHK_PARSE, [("", reason)])
+        return _write(result, _STATE["out"] / "plans" / output_name(source), "")
+    except Exception:
+        return _bare_failure(source, reason, _STATE["out"])
+
+
+def _bare_failure(source: Source, reason: str, out: Path) -> dict:
+    """The record of a failed plan when not even its findings file can be written; an older findings
+    file of the same plan is removed, so that none contradicts the summary."""
+    name = output_name(source)
+    try:
+        (out / "plans" / name).unlink(missing_ok=True)
+    except OSError:
+        pass
+    return {"source": source.name, "file": name, "plan_id": None, "verdict": "not_checkable",
+            "counts": dict.fromkeys(reversed(SEVERITIES), 0), "waived": 0, "reused": False, "rules": {},
+            "reason": f"{CHK_PARSE} /: {reason}"}
+
+
+def _do(task) -> dict:
+    """One task, ("check", source, None) or ("fail", source, reason); any exception while checking
+    becomes the plan's not-checkable record, so one plan never stops the others."""
+    kind, source, reason = task
+    if kind == "check":
+        try:
+            return check_one(source)
+        except Exception as e:   # a bug, or a plan that trips one: say so on that plan only
+            return _failed(source, _crash_reason(e))
+    return _failed(source, reason)
+
+
+# -- worker processes ------------------------------------------------------------------------------
+_IN_FLIGHT = 2        # tasks sent to a worker ahead of its results, so that it never waits for the parent
+_START_TRIES = 3      # workers that may die in a row before they are ready, before the run gives up
+
+
+def _worker_main(conn, args, inherited):
+    """A worker: build the Checker once, then answer tasks in order until told to stop (None) or the
+    parent goes away (end of file)."""
+    for c in inherited:       # the parent's ends of the other workers' pipes, copied by fork
+        c.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops the workers
+    try:
+        try:
+            _init_worker(*args)
+        except BaseException as e:
+            msg = str(e) if isinstance(e, LvcaiError) else f"the worker processes could not start: {type(e).__name__}: {e}"
+            conn.send(("init_failed", msg))
+            return
+        conn.send(("ready", None))
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                return
+            if task is None:
+                return
+            conn.send(("done", _do(task)))
+    except BaseException:
+        os._exit(70)           # the parent reports the plan this worker was on
+
+
+def _how(exitcode) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = ""
+        return f"killed by signal {-exitcode}{', ' + name if name else ''}"
+    return f"exited with status {exitcode}"
+
+
+class _Worker:
+    def __init__(self, ctx, args, others):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, args, [w.conn for w in others]), daemon=True)
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.tasks = deque()      # sent, result not yet back; the worker answers them in order
+
+    def send(self, task):
+        self.tasks.append(task)
+        try:
+            self.conn.send(task)
+        except OSError:
+            pass                  # it died: its sentinel says so and the task is dealt with then
+
+
+def _run_workers(sources, jobs, args, out, on_record):
+    """Check ``sources`` in ``jobs`` worker processes. A worker that dies (killed, out of memory) is
+    replaced; the plan it was on becomes not checkable with the reason, the plans queued behind it
+    are checked by the others. Returns when every source has its record."""
+    import multiprocessing as mp
+    from multiprocessing.connection import wait
+    ctx = mp.get_context("fork")
+    todo = deque(("check", s, None) for s in sources)
+    workers = []
+    failed_starts = 0
+
+    def start():
+        workers.append(_Worker(ctx, args, workers))
+
+    def handle(w, msg):
+        nonlocal failed_starts
+        kind, payload = msg
+        if kind == "ready":
+            w.ready = True
+        elif kind == "init_failed":
+            raise LvcaiError(payload)
+        else:
+            w.tasks.popleft()
+            failed_starts = 0                      # progress: only deaths in a row without any end the run
+            on_record(payload)
+
+    def bury(w):
+        nonlocal failed_starts
+        try:                                       # results it sent before it stopped still count
+            while w.conn.poll():
+                handle(w, w.conn.recv())
+        except (EOFError, OSError):
+            pass
+        w.proc.join(5)
+        if w.proc.exitcode is None:
+            w.proc.kill()
+            w.proc.join()
+        w.conn.close()
+        workers.remove(w)
+        how = _how(w.proc.exitcode)
+        if not w.ready:
+            failed_starts += 1
+            if failed_starts >= _START_TRIES:
+                raise LvcaiError(f"the worker processes could not start (the last one {how})")
+        if w.tasks:
+            kind, source, reason = w.tasks.popleft()
+            todo.extendleft(reversed(w.tasks))     # not started: checked by another worker
+            if kind == "check":
+                todo.appendleft(("fail", source, f"could not be checked: the worker checking this plan stopped ({how}); "
+                                                 "the other plans were checked"))
+            else:                                  # it stopped again, writing the failure: record it here
+                on_record(_bare_failure(source, reason, out))
+        if todo and len(workers) < jobs:
+            start()
+
+    ok = False
+    try:
+        for _ in range(min(jobs, len(todo))):
+            start()
+        while todo or any(w.tasks for w in workers):
+            if not workers:
+                start()
+            for w in workers:
+                while w.ready and todo and len(w.tasks) < _IN_FLIGHT:
+                    w.send(todo.popleft())
+            ready = {}
+            for w in workers:
+                ready[w.conn] = ready[w.proc.sentinel] = w
+            for obj in wait(list(ready)):
+                w = ready[obj]
+                if w not in workers:
+                    continue                       # buried already in this round
+                if obj is w.conn:
+                    try:
+                        msg = w.conn.recv()
+                    except (EOFError, OSError):
+                        msg = None
+                    except Exception:              # a garbled message: that worker cannot be trusted
+                        w.proc.kill()
+                        msg = None
+                    if msg is not None:
+                        handle(w, msg)
+                        continue
+                bury(w)
+        ok = True
+    finally:
+        for w in workers:
+            if ok:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+            else:
+                w.proc.kill()
+        for w in workers:
+            w.proc.join(5)
+            if w.proc.exitcode is None:
+                w.proc.kill()
+                w.proc.join()
+            w.conn.close()
 
 
 # -- the summary -----------------------------------------------------------------------------------
+class _ExactSum:
+    """A sum of floats that does not depend on the order of the terms (Shewchuk's partials, as in
+    math.fsum), so the summary is the same whatever order the workers finish in."""
+    __slots__ = ("partials",)
+
+    def __init__(self):
+        self.partials = []
+
+    def add(self, x):
+        x, i = float(x), 0
+        for y in self.partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            hi = x + y
+            lo = y - (hi - x)
+            if lo:
+                self.partials[i] = lo
+                i += 1
+            x = hi
+        self.partials[i:] = [x]
+
+    def value(self) -> float:
+        try:
+            return math.fsum(self.partials)
+        except (OverflowError, ValueError):    # infinities: no exact sum to keep
+            return sum(self.partials)
+
+
+def _sums():
+    return {k: _ExactSum() for k in SHARE_KEYS}
+
+
 @dataclass
 class Summary:
     plans: int = 0
     reused: int = 0
     waived: int = 0
     verdicts: dict = field(default_factory=lambda: {"compliant": 0, "not_compliant": 0, "not_checkable": 0})
-    counts: dict = field(default_factory=lambda: {s: 0 for s in reversed(SEVERITIES)})
+    counts: dict = field(default_factory=lambda: dict.fromkeys(reversed(SEVERITIES), 0))
     by_rule: dict = field(default_factory=dict)
     by_agency: dict = field(default_factory=dict)
-    share: dict = field(default_factory=lambda: dict.fromkeys(SHARE_KEYS, 0.0))
+    share: dict = field(default_factory=_sums)
     not_checkable: list = field(default_factory=list)
     largest: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    plans_list: list = field(default_factory=list)
+    by_category: dict = field(default_factory=dict)
+    at_risk: _ExactSum = field(default_factory=_ExactSum)
 
     def add(self, rec):
         self.plans += 1
@@ -184,16 +561,26 @@ class Summary:
         if rec["verdict"] == "not_checkable":
             self.not_checkable.append({"source": rec["source"], "file": rec["file"], "reason": rec["reason"]})
             return
+        self.plans_list.append({"plan_id": rec["plan_id"], "agency": rec["agency"], "source": rec["source"], "file": rec["file"],
+                                "verdict": rec["verdict"], "assessment": rec.get("assessment", rec["verdict"]),
+                                "counts": rec["counts"], "amount": rec["totals"]["total"], "at_risk_amount": rec.get("at_risk", 0.0)})
+        self.at_risk.add(rec.get("at_risk", 0.0))
+        for code, c in rec.get("categories", {}).items():
+            mine = self.by_category.setdefault(code, {"name": c["name"], "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
+            mine["items"] += c["items"]
+            for k, v in c.items():
+                if k.endswith("amount"):
+                    mine[k].add(v)
         a = self.by_agency.setdefault(rec["agency"], {"plans": 0, "compliant": 0, "not_compliant": 0,
-                                                      "findings": {s: 0 for s in reversed(SEVERITIES)},
-                                                      "share": dict.fromkeys(self.share, 0.0)})
+                                                      "findings": dict.fromkeys(reversed(SEVERITIES), 0),
+                                                      "share": _sums()})
         a["plans"] += 1
         a[rec["verdict"]] += 1
         for s, n in rec["counts"].items():
             a["findings"][s] += n
         for k, v in rec["totals"].items():
-            a["share"][k] += v
-            self.share[k] += v
+            a["share"][k].add(v)
+            self.share[k].add(v)
         if rec["verdict"] == "not_compliant":
             self.largest.append({"amount": rec["totals"]["total"], "plan_id": rec["plan_id"], "agency": rec["agency"],
                                  "source": rec["source"], "file": rec["file"], "errors": rec["counts"]["error"]})
@@ -204,7 +591,8 @@ class Summary:
         def pct(part, whole):
             return round(100.0 * part / whole, 1) if whole else 0.0
 
-        def share(s):
+        def share(sums):
+            s = {k: v.value() for k, v in sums.items()}
             return {**{f"{k}_amount": round(v, 2) for k, v in s.items()},
                     **{f"{k}_share": pct(v, s["total"]) for k, v in s.items() if k != "total"}}
         return {
@@ -216,6 +604,13 @@ class Summary:
             "share": share(self.share),
             "largest_not_compliant": self.largest,
             "not_checkable": sorted(self.not_checkable, key=lambda x: x["source"]),
+            "skipped": sorted(self.skipped, key=lambda x: (x["path"], x["reason"])),
+            # For the finance bureau: every plan (sortable in the HTML), amounts by product category
+            # and the amount at risk (mandatory items without a required or valid certificate).
+            "plans_list": sorted(self.plans_list, key=lambda x: (x["source"], x["plan_id"] or "")),
+            "by_category": {code: {k: (round(v.value(), 2) if isinstance(v, _ExactSum) else v) for k, v in c.items()}
+                            for code, c in sorted(self.by_category.items())},
+            "at_risk_amount": round(self.at_risk.value(), 2),
         }
 
 
@@ -243,39 +638,52 @@ class _Progress:
         self.stream.flush()
 
 
+def _clean_temporary(plans_dir: Path):
+    """Remove the temporary files a killed run (or a killed worker) left; nothing else."""
+    try:
+        with os.scandir(plans_dir) as it:
+            names = [e.name for e in it if is_temporary(e.name)]
+    except OSError:
+        return
+    for name in names:
+        try:
+            (plans_dir / name).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, fail_on="error",
         progress=False, stream=None, registry=None, waivers=None):
-    """Check every plan of ``inputs``; returns the summary document (also written to summary.json)."""
+    """Check every plan of ``inputs``; returns the summary document (the caller writes the formats).
+
+    Never waits for ever: an exception while checking a plan, or a worker that dies, makes that one
+    plan not checkable (with the reason) and the others are checked. Paths skipped while looking for
+    plans are in the summary's ``skipped``."""
     out = Path(out_dir)
     (out / "plans").mkdir(parents=True, exist_ok=True)
-    for stale in (out / "plans").glob(_TMP_PREFIX + "*"):   # left by a killed run
-        stale.unlink(missing_ok=True)
+    _clean_temporary(out / "plans")
     if waivers:
         from . import waivers as _waivers
         _waivers.load(waivers)   # a malformed waiver file is a usage error, found before any work
-    sources = list(discover(inputs))
+    summary = Summary()
+    own = [out / "plans", *(out / f"summary.{fmt}" for fmt in ("json", "html", "xlsx"))]
+    sources = list(discover(inputs, summary.skipped, exclude=own))
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
-    summary = Summary()
     args = (profile, lang, str(out), force, fail_on, registry, waivers)
+
+    def add(rec):
+        summary.add(rec)
+        bar.update(summary.plans)
+
     if jobs == 1:
         _init_worker(*args)
-        for i, src in enumerate(sources, 1):
-            summary.add(check_one(src))
-            bar.update(i)
-    else:
-        import multiprocessing as mp
-        import threading
-        in_flight = threading.BoundedSemaphore(4 * jobs)
-
-        def feed():
-            for src in sources:
-                in_flight.acquire()
-                yield src
-        with mp.get_context("fork").Pool(jobs, _init_worker, args) as pool:
-            for i, rec in enumerate(pool.imap_unordered(check_one, feed(), chunksize=1), 1):
-                in_flight.release()
-                summary.add(rec)
-                bar.update(i)
+        for src in sources:
+            add(_do(("check", src, None)))
+    elif sources:
+        try:
+            _run_workers(sources, jobs, args, out, add)
+        finally:
+            _clean_temporary(out / "plans")    # what a killed (or interrupted) worker was writing
     bar.update(summary.plans, final=True)
     return summary.document()

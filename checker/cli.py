@@ -14,7 +14,8 @@ from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
-from .i18n import LANGS
+from .clock import check_date
+from .i18n import LANGS, text as _text
 
 STDIN = "-"
 
@@ -106,14 +107,15 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
-def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, strict=False):
+def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None,
+         skip_bad=False, strict=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
     try:
         if plans.count(STDIN) > 1:
-            raise UsageError("'-' (standard input) may be given only once")
+            raise UsageError(_text("cli_stdin_once", lang))
         if fmt in BINARY and output is None:
-            raise UsageError(f"--format {fmt} writes a file: give --output FILE")
+            raise UsageError(_text("cli_binary_needs_output", lang).format(fmt=fmt))
         stamp = parse_generated_at(generated_at)
         checker = get_checker(profile, registry)
         waiver_list = _waivers.load(waivers) if waivers else ()
@@ -122,28 +124,27 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
             if err is not None:
                 results.append(checker.not_checkable(source, "", None, CHK_PARSE, [("", err)]))
             else:
-                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list, strict=strict))
+                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list, skip_bad=skip_bad, strict=strict))
         for r in results:
+            read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
-                click.echo(f"{r.source}: {ptr or '/'}: {msg}", err=True)
-        unused = _waivers.for_no_plan(waiver_list, results)
-        for w in unused:
-            click.echo(f"lvcai: waiver for {w['rule_id']} in plan {w['plan_id']} ({w['approval_ref']}) matches no plan checked", err=True)
+                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
+            for note in (read or {}).get("conversions", ()) if explain else ():   # notes are CHK-004 findings
+                click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
+        for w in _waivers.for_no_plan(waiver_list, results):
+            click.echo(_text("cli_unused_waiver", lang).format(**w), err=True)
         options = {"format": fmt, "fail_on": fail_on, "lang": lang, "profile": profile}
         if strict:
             options["strict"] = True
         if explain:
             options["explain"] = True
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        meta = checker.run_meta(results, options, stamp)
-        if waivers:
-            meta["waivers"] = _waivers.source(waivers)
-        if unused:
-            meta["unused_waivers"] = unused
+        meta = checker.run_meta(results, options, stamp, waivers=_waivers.source(waivers) if waivers else None,
+                                waiver_list=waiver_list, filing=filing or {})
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e), err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
 
@@ -151,18 +152,32 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
 def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
-        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json… (- for stdin)"),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output."),
+        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json|PLAN.xlsx|PLAN.csv… (- for stdin)"),
+        # Help is shown before --lang is read, so each option says it in both languages.
+        click.option("--output", "-o", type=click.Path(dir_okay=False),
+                     help="写入此文件（不给则写到标准输出）。Write here (atomically) instead of standard output."),
         click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
-                     help="Exit 1 when a finding is at or above this severity."),
-        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True),
-        click.option("--profile", default="national", show_default=True, help="Rule profile (rules/profiles/NAME.json)."),
+                     help="有此级别或更高级别的问题时退出码为 1。Exit 1 when a finding is at or above this severity."),
+        click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                     help="报告和提示信息的语言。The language of the report and of the messages."),
+        click.option("--profile", default="national", show_default=True,
+                     help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json)."),
         click.option("--generated-at", metavar="ISO-TIME",
-                     help="Print this time in the report; without it nothing time-dependent is printed."),
+                     help="报告中打印的生成时间，其日期即检查日期；不给时检查日期取 SOURCE_DATE_EPOCH，再不给取今天。"
+                          "Print this time in the report; its date is the check date. Without it the check date is "
+                          "that of SOURCE_DATE_EPOCH, else today."),
+        click.option("--report-no", envvar="LVCAI_REPORT_NO", show_envvar=True,
+                     help="签署栏的报告编号。Report number for the sign-off block."),
+        click.option("--organisation", envvar="LVCAI_ORGANISATION", show_envvar=True,
+                     help="检查单位。The organisation that made the check."),
+        click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="检查人。Who made the check."),
+        click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
-        click.option("--strict", is_flag=True, help="A field the plan format does not know makes the plan not checkable "
-                     "(exit 2) instead of a warning (CHK-003)."),
+        click.option("--skip-bad", is_flag=True, help="Spreadsheet plans: check the good lines of a table with bad rows; "
+                     "the bad rows are listed (without it such a plan is not checkable, exit 2)."),
+        click.option("--strict", is_flag=True, help="计划中有格式未定义的字段时，该计划不予检查（退出码 2），而不只是警告（CHK-005）。"
+                     "A field the plan format does not know makes the plan not checkable (exit 2) instead of a warning (CHK-005)."),
     ]):
         f = deco(f)
     return f
@@ -173,21 +188,30 @@ def _common(f):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
 @click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
-def check(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, strict, explain):
-    """Check procurement plans. Exit 0: nothing at or above --fail-on; 1: something is; 2: a plan
-    could not be checked (each problem is listed with its JSON pointer) or the command was misused."""
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers, strict))
+def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+          registry, waivers, skip_bad, strict, explain):
+    """Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
+    --fail-on; 1: something is; 2: a plan could not be checked (each problem is listed with its place:
+    a JSON pointer, or a cell such as Sheet1!D7) or the command was misused."""
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers,
+                  _filing(report_no, organisation, prepared_by, reviewed_by), skip_bad, strict))
 
 
 @main.command()
 @_common
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
-def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers, strict):
+def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
+           registry, waivers, skip_bad, strict):
     """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
-    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers, strict=strict))
+    sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers,
+                  filing=_filing(report_no, organisation, prepared_by, reviewed_by), skip_bad=skip_bad, strict=strict))
+
+
+def _filing(report_no, organisation, prepared_by, reviewed_by):
+    return {"report_no": report_no, "organisation": organisation, "prepared_by": prepared_by, "reviewed_by": reviewed_by}
 
 
 @main.command()
@@ -199,13 +223,23 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at, registry, w
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
 @click.option("--profile", default="national", show_default=True)
 @click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
+@click.option("--title", help="汇总报告的标题（如“2026年度政府采购计划绿色采购检查”）。The round's title on the summary.")
+@click.option("--generated-at", metavar="ISO-TIME",
+              help="汇总的检查日期；不给时取 SOURCE_DATE_EPOCH，再不给取今天。The check date of the summary; without it "
+                   "that of SOURCE_DATE_EPOCH, else today (today's date is left out of summary.json).")
 @REGISTRY_OPTION
 @WAIVERS_OPTION
-def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, registry, waivers):
+@click.option("--record", is_flag=True, help="Store the round's results in the registry for `lvcai publish` "
+              "(recording a round again replaces it).")
+@click.option("--round", "round_id", help="--record: the round's id [default: the OUTPUT_DIR's name].")
+@click.option("--round-date", help="--record: the round's date (YYYY-MM-DD) [default: today].")
+def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers, record=False,
+          round_id=None, round_date=None):
     """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
-    be checked; 2: the command was misused."""
+    be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
     from . import batch as _batch
+    from ._io import shown
     from .formatters import summary as _summary
     from .api import get_checker
     try:
@@ -218,18 +252,56 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, regi
         meta = get_checker(profile, registry).provenance()
         if waivers:
             meta["waivers"] = _waivers.source(waivers)
-        meta.pop("rules_applied", None)
-        meta["inputs"] = list(inputs)
+        date, date_source = check_date(parse_generated_at(generated_at))
+        meta["round"] = {**({"title": title} if title else {}), "date": date, "date_source": date_source}
+        meta["inputs"] = [shown(i) for i in inputs]
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
-        for fmt in wanted:
-            write_atomic(Path(output_dir) / f"summary.{fmt}", _summary.RENDER[fmt](doc, meta, lang))
+    except LvcaiError as e:
+        click.echo(_text("cli_error", lang).format(e=e), err=True)
+        sys.exit(EXIT_UNCHECKABLE)
+    except KeyboardInterrupt:
+        click.echo(_text("cli_batch_interrupted", lang), err=True)
+        sys.exit(130)
+    for x in doc["skipped"]:
+        click.echo(_text("cli_batch_skipped", lang).format(**x), err=True)
+    unwritten = []
+    for fmt in wanted:           # one format failing must not cost the others
+        target = Path(output_dir) / f"summary.{fmt}"
+        try:
+            write_atomic(target, _summary.RENDER[fmt](doc, meta, lang))
+        except Exception as e:   # noqa: BLE001 - reported, and the exit code says so
+            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=f"{type(e).__name__}: {e}"))
+    v = doc["verdicts"]
+    skipped = _text("cli_batch_skipped_n", lang).format(n=len(doc["skipped"])) if doc["skipped"] else ""
+    click.echo(_text("cli_batch_done", lang).format(plans=doc["plans"], reused=doc["reused"], skipped=skipped,
+                                                     out=shown(output_dir), **v), err=True)
+    for msg in unwritten:
+        click.echo(_text("cli_error", lang).format(e=msg), err=True)
+    if record:
+        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date)
+    if unwritten:
+        sys.exit(EXIT_UNCHECKABLE)
+    sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
+
+
+def _record_round(inputs, output_dir, profile, registry, round_id, round_date):
+    """`batch --record`: the round's plans stored in the registry (checker/service/stats.py); [] or the error."""
+    from . import batch as _batch
+    from .refdata import date_problem
+    from .service import stats
+    try:
+        if round_date and date_problem(round_date):
+            raise UsageError(f"--round-date: {date_problem(round_date)}")
+        own = [Path(output_dir) / "plans", *(Path(output_dir) / f"summary.{f}" for f in ("json", "html", "xlsx"))]
+        sources = [(src.name, _batch.read(src)[0]) for src in _batch.discover(inputs, [], exclude=own)]
+        rid = round_id or Path(output_dir).resolve().name
+        done = stats.record_round(registry, rid, round_date or stats.default_round_date(), sources, profile)
     except LvcaiError as e:
         click.echo(f"lvcai: error: {e}", err=True)
-        sys.exit(EXIT_UNCHECKABLE)
-    v = doc["verdicts"]
-    click.echo(f"{doc['plans']} plans: {v['compliant']} compliant, {v['not_compliant']} not compliant, "
-               f"{v['not_checkable']} not checkable ({doc['reused']} unchanged); summary in {output_dir}", err=True)
-    sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
+        return [str(e)]
+    click.echo(f"round {done['round_id']} recorded: {done['checked']} of {done['plans']} plans checked, "
+               f"{done['award_plans']} at award stage", err=True)
+    return []
 
 
 @main.group("rules")
@@ -363,10 +435,11 @@ def registry():
 
 
 def _open_registry(path):
-    """An existing registry, or exit 2 saying where it was looked for."""
+    """The registry for reading (never created or written): an absent file is an empty registry, the
+    normal state of a fresh install; a file that is not a registry exits 2 naming it."""
     from .refdata import RefData
     try:
-        return RefData(path)
+        return RefData.for_checking(path)
     except LvcaiError as e:
         _fail(e)
 
@@ -399,12 +472,15 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry):
 @registry.command("stats")
 @REGISTRY_OPTION
 def registry_stats(registry):
-    """How much of each kind the registry holds."""
+    """How much of each kind the registry holds, and which catalogs checks use (imported or shipped
+    with lvcai). No registry file is a normal state: nothing imported yet."""
     ref = _open_registry(registry)
-    click.echo(f"registry: {ref.path}")
+    click.echo(f"registry: {ref.path}{'' if ref.exists else ' (no file yet: nothing imported)'}")
     for k, n in ref.counts().items():
         click.echo(f"{k:<13} {n}")
-    click.echo(f"catalogs      {', '.join(sorted(ref.loaded['catalogs'])) or '-'}")
+    used = [f"{e} (imported)" for e in sorted(ref.imported_catalogs)] + \
+           [f"{e} (shipped with lvcai: {len(c.codes)} codes)" for e, c in sorted(ref.shipped.items())]
+    click.echo(f"catalogs      {', '.join(used) or '-'}")
 
 
 @registry.command("history")
@@ -412,6 +488,8 @@ def registry_stats(registry):
 def registry_history(registry):
     """Every import: when, by whom, which file (SHA-256), how many rows."""
     ref = _open_registry(registry)
+    if not ref.exists:
+        click.echo(f"registry {ref.path}: no file yet, nothing imported", err=True)
     for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
         click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
 
@@ -425,7 +503,8 @@ def registry_history(registry):
 @REGISTRY_OPTION
 def registry_show(kind, key, cert_type, edition, date, registry):
     """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
-    records), a catalog code."""
+    records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
+    when nothing is found."""
     import json as _json
     ref = _open_registry(registry)
     if kind == "certificate":
@@ -436,7 +515,7 @@ def registry_show(kind, key, cert_type, edition, date, registry):
         records = ref.integrity_records(key)
         found = [{"credit_code": key, "bans": bans, "integrity_records": records}] if bans or records else []
     else:
-        found = [{"edition": edition, "code": key}] if ref.catalog_has(edition, key) else []
+        found = [e for e in [ref.catalog_entry(edition, key)] if e]
     click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
 
@@ -450,10 +529,10 @@ def registry_show(kind, key, cert_type, edition, date, registry):
 @REGISTRY_OPTION
 def registry_record(credit_code, name, finding, plan_id, on, registry):
     """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
-    from .refdata import RefData
+    from .refdata import RefData, date_problem
     try:
-        if on:
-            parse_generated_at(on)
+        if on and date_problem(on):    # before the registry is opened (and perhaps created)
+            raise UsageError(f"--date: {date_problem(on)}")
         RefData(registry, create=True).record(credit_code, name, finding, plan_id, on)
     except LvcaiError as e:
         _fail(e)
@@ -489,9 +568,140 @@ def lists_diff(edition_a, edition_b, lang, registry):
     for a, b in d["changed"]:
         click.echo(f"~ {row(a)} -> {label(b['obligation'], lang)}")
     n = len(d["added"]) + len(d["removed"]) + len(d["changed"])
-    click.echo(f"{edition_a} -> {edition_b}: {len(d['added'])} added, {len(d['removed'])} removed, "
-               f"{len(d['changed'])} obligation changed", err=True)
+    click.echo(_text("cli_lists_diff", lang).format(a=edition_a, b=edition_b, added=len(d["added"]), removed=len(d["removed"]),
+                                                     changed=len(d["changed"])), err=True)
     sys.exit(EXIT_FINDINGS if n else EXIT_OK)
+
+
+@main.command()
+@click.argument("plan", metavar="PLAN.json|PLAN.xlsx|PLAN.csv")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="The words of messages, and of a spreadsheet's headers and closed values.")
+def convert(plan, output, lang):
+    """Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
+    (PLAN.xlsx -o PLAN.json) or to edit a JSON plan as a table (PLAN.json -o PLAN.xlsx). Lossless or not
+    done: exit 2, with every problem's place, when the input is not a plan or the output cannot hold it."""
+    from . import plans as _plans
+    from .plans import write as _write
+    try:
+        source, data, err = next(read_inputs([plan]))
+        if err is not None:
+            raise UsageError(f"{source}: {err}")
+        doc = _read_plan(source, data, lang)
+        target = Path(output).suffix.lower()
+        if target == ".json":
+            out = (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        elif target in _plans.sheet.SHEET_SUFFIXES:
+            out = _write.to_xlsx(doc, lang)
+        elif target in _plans.sheet.CSV_SUFFIXES:
+            out = _write.to_csv(doc, lang)
+        else:
+            raise UsageError(f"--output {output}: expected a name ending in .json, .xlsx or .csv")
+        write_output(out, output, [plan])
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"{shown(plan)} -> {output}", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="The words of headers and drop-downs.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@REGISTRY_OPTION
+def template(fmt, lang, output, registry):
+    """Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
+    for the closed values, number formats, a filled example sheet and the list categories with their
+    obligation; csv with the headers only. Fill it in and give it to `lvcai check`."""
+    from .api import get_checker
+    from .plans import template as _template
+    try:
+        data = _template.to_xlsx(lang, get_checker("national", registry).lists) if fmt == "xlsx" else _template.to_csv(lang)
+        write_output(data, output, [])
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"template written to {output}", err=True)
+
+
+def _read_plan(source, data, lang):
+    """A plan document from a file's bytes, or LvcaiError listing every problem with its place."""
+    from . import plans as _plans
+    from ._jsonutil import schema_problems
+    if _plans.kind_of(data, source) != "json":
+        read = _plans.sheet.read(data, source, lang)
+        for place, msg in read.notes:
+            click.echo(f"{source}: {place}: {msg}", err=True)
+        problems = [(place, msg) for place, _rid, msg in read.problems]
+        doc = read.doc
+    else:
+        doc, problems = _plans.parse(data)
+        if not problems:
+            problems = _plans.sanity_problems(doc, data) or schema_problems("plan", doc)
+    if problems:
+        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {msg}" for place, msg in problems)
+                         + f"\n{source}: not a plan that can be converted ({len(problems)} problem(s))")
+    return doc
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default takes connections from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, each with its own rule engine (the engine is one per process).")
+@click.option("--token-file", type=click.Path(dir_okay=False, exists=True),
+              help="A file holding the token that every request must send (Authorization: Bearer TOKEN) "
+                   "[default: $LVCAI_TOKEN; none: open to whoever reaches the address, imports refused].")
+@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="Largest upload, in MB.")
+@click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
+              "without it no plan is stored.")
+@REGISTRY_OPTION
+def serve(host, port, workers, token_file, max_upload, keep, registry):
+    """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
+    (upload a plan, rules and lists, certificates and suppliers) and the statistics at /stats (the
+    site `lvcai publish` writes, from the registry's recorded rounds). Needs nothing else running."""
+    try:
+        import uvicorn
+        from .service.app import ENV_CONFIG
+    except ImportError as e:
+        _fail(UsageError(f"lvcai serve needs FastAPI and uvicorn ({e}); install lvcai with its dependencies"))
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+    os.environ[ENV_CONFIG] = json.dumps({"registry": str(Path(registry).resolve()) if registry else None,
+                                         "token_file": str(Path(token_file).resolve()) if token_file else None,
+                                         "max_upload": int(max_upload * 1000 * 1000), "keep": str(Path(keep).resolve()) if keep else None})
+    if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
+        _fail(UsageError(f"--token-file {token_file} is empty"))
+    guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
+    if guarded != "token required" and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"lvcai serve: warning: {host} is reachable from other machines and no token is set "
+                   "(LVCAI_TOKEN or --token-file): anyone who reaches it can use the service", err=True)
+    click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
+    uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", server_header=False, proxy_headers=False)
+
+
+@main.command()
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="The site's directory.")
+@click.option("--from", "year_from", type=int, help="First year of plans to include.")
+@click.option("--to", "year_to", type=int, help="Last year of plans to include.")
+@REGISTRY_OPTION
+def publish(output, year_from, year_to, registry):
+    """Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
+    share by year (beside the national figure), by agency and by product category, the brands and
+    products with valid certificates, and every table as CSV and JSON. Static; no script."""
+    from .service import stats
+    try:
+        files = stats.build_site(registry, year_from, year_to)
+        out = Path(output)
+        for rel, data in files.items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+    except LvcaiError as e:
+        _fail(e)
+    click.echo(f"{len(files)} files written to {output}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,9 +11,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_UNCHECKABLE = 0, 1, 2
 
 #: Reserved rule ids for plans that could not be checked: unreadable or not JSON, schema, duplicate ids.
 CHK_PARSE, CHK_SCHEMA, CHK_DUPLICATE = "CHK-000", "CHK-001", "CHK-002"
-#: A warning finding on a checked plan: a field the plan format does not know (with --strict, the plan
-#: is not checkable instead, under CHK-001).
-CHK_UNKNOWN_FIELD = "CHK-003"
+#: A checked plan whose own figures disagree (quantity × unit price vs amount, lines vs project
+#: budget): a warning without legal basis, from checker/plans/consistency.py.
+CHK_ARITHMETIC = "CHK-003"
+#: How a plan was read, where it was read otherwise than written or not all of it was read (a JSON
+#: file in GB18030, columns ignored, a hidden sheet): an info finding without legal basis.
+CHK_READ = "CHK-004"
+#: A field the plan format does not know: a warning on a checked plan (with --strict, the plan is
+#: not checkable instead, under CHK-001). CHK-005, as CHK-003 and CHK-004 were taken first.
+CHK_UNKNOWN_FIELD = "CHK-005"
 
 _NUM = re.compile(r"(\d+)")
 

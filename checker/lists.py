@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from . import _paths
@@ -89,7 +89,13 @@ class CatalogEditions:
 class ListIndex:
     """One list edition's rows indexed by the significant codes of one catalog edition."""
 
+    #: Resolutions remembered per instance. Codes come from plans (a batch repeats the same few
+    #: hundred), but product types are free text, so the memo is bounded: when full it starts over,
+    #: which costs one resolution per entry and needs no bookkeeping on every hit.
+    CACHE_SIZE = 4096
+
     def __init__(self, doc: dict, catalog_edition: str, catalogs: CatalogEditions):
+        self._cache: dict[tuple, Resolution] = {}
         self.edition_id = doc["edition_id"]
         self._catalogs, self._cat = catalogs, catalog_edition
         self._at: dict[str, list[Row]] = {}        # significant code → rows at that code
@@ -104,8 +110,18 @@ class ListIndex:
                 for k in range(3, len(sig), 2):
                     self._below.setdefault(sig[:k], []).append(row)
 
-    @lru_cache(maxsize=4096)
     def resolve(self, code: str, product_type: str | None = None) -> Resolution:
+        key = (code, product_type)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        if len(self._cache) >= self.CACHE_SIZE:
+            self._cache.clear()
+        res = self._cache[key] = self._resolve(code, product_type)
+        return res
+
+    def _resolve(self, code: str, product_type: str | None) -> Resolution:
         sig = self._catalogs.significant(self._cat, code)
         candidates = [row for k in range(3, len(sig) + 1, 2) for row in self._at.get(sig[:k], ())]
         status = "listed"
@@ -148,7 +164,7 @@ class Lists:
             docs[doc["edition_id"]] = dict(doc, _path=None, _imported=True)
         for doc in docs.values():
             self.editions[doc["list"]].append(doc)
-        for kind, eds in self.editions.items():
+        for eds in self.editions.values():
             eds.sort(key=lambda d: d["effective_from"])
             for a, b in zip(eds, eds[1:]):
                 if a["effective_until"] is not None and a["effective_until"] > b["effective_from"]:

@@ -3,7 +3,11 @@
 Kinds of data, each imported from the files the authorities publish (CSV or XLSX; headers in
 Chinese or English; UTF-8, UTF-8 with BOM or GB18030):
 
-* ``catalog``: codes of a 政府采购品目分类目录 edition;
+* ``catalog``: codes of a 政府采购品目分类目录 edition. lvcai ships the 2022 edition
+  (rules/catalogs/catalog_2022.json, named in rules/lists/catalog_editions.json), so codes of 2022
+  plans are checked with no registry at all; a catalog imported for an edition *replaces* the shipped
+  one for that edition (an import is the bureau's own statement of the edition, and merging could
+  never drop a code). No 2013 catalog is shipped: 2013 codes are checked only after an import;
 * ``list``: a category-list edition in the format of rules/lists/*.json (the built-in 2019 editions
   need no import);
 * ``certificates``: energy-saving and environmental-label certificates as certification bodies export
@@ -17,9 +21,16 @@ Where the file is: ``--registry PATH``, else ``$LVCAI_REGISTRY``, else
 
 Each import is validated row by row against schemas/imports/<kind>.schema.json; a file with bad rows
 is rejected whole with every bad row listed, unless ``skip_bad``, which imports the good rows and
-writes the rejects to a file. An import is one transaction (readers, in WAL mode, see the data before
-or after it, never a mix), is idempotent (rows are keyed, and the same file twice changes nothing)
-and is recorded with its file's SHA-256, who and when, so reports can cite it.
+writes the rejects to a file. An import is one transaction (readers see the data before or after it,
+never a mix), is idempotent (rows are keyed, and the same file twice changes nothing) and is recorded
+with its file's SHA-256, who and when, so reports can cite it. Dates must be calendar dates within
+1900-2100.
+
+Reading (checks, ``registry stats|history|show``) opens the file read-only (``mode=ro``) and never
+creates, converts or writes it: a registry in a read-only file or directory can be checked against.
+The file rests in SQLite's rollback-journal mode (a WAL-mode file would need -wal/-shm files
+beside it even to be read); a file written in WAL mode by an earlier lvcai is converted at its next
+import, and until then read as it is.
 """
 from __future__ import annotations
 
@@ -33,11 +44,12 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from . import _paths
 from ._jsonutil import load_data, schema_problems
-from .errors import DataError, UsageError
+from .errors import DataError, LvcaiError, UsageError
 
 KINDS = ("catalog", "list", "certificates", "bodies", "credit")
 
@@ -69,6 +81,22 @@ _COLUMNS = {
 }
 
 
+_TABLES = ("imports", "catalog", "lists", "certificates", "bodies", "credit", "records")
+_TABLE_SQL = {stmt.split()[5]: stmt.strip() + ";" for stmt in _SCHEMA_SQL.split(";") if stmt.strip()}
+_MAGIC = b"SQLite format 3\x00"
+
+#: Dates in imports: calendar dates within these years.
+DATE_MIN, DATE_MAX = _dt.date(1900, 1, 1), _dt.date(2100, 12, 31)
+
+
+class RegistryError(LvcaiError):
+    """The registry file cannot be used: ``registry PATH: problem``."""
+
+    def __init__(self, path, problem):
+        self.path, self.problem = str(path), problem
+        super().__init__(f"registry {self.path}: {problem}")
+
+
 def default_path() -> Path:
     env = os.environ.get("LVCAI_REGISTRY")
     if env:
@@ -77,18 +105,131 @@ def default_path() -> Path:
     return Path(base) / "lvcai" / "registry.sqlite"
 
 
-def _connect(path: Path | None, create: bool) -> sqlite3.Connection:
-    if path is None:   # an empty registry: checks that need data say "not verified"
-        con = sqlite3.connect(":memory:", isolation_level=None)
-        con.executescript(_SCHEMA_SQL)
-        return con
-    if not create and not path.exists():
-        raise UsageError(f"registry {path} does not exist (import data first, or name another with --registry)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
+def _empty() -> sqlite3.Connection:
+    """An empty registry in memory: checks that need data say "not verified"."""
+    con = sqlite3.connect(":memory:", isolation_level=None)
     con.executescript(_SCHEMA_SQL)
     return con
+
+
+def _header(path: Path) -> str:
+    """'empty' (a 0-byte file, which SQLite takes for an empty database), 'wal' or 'rollback'; a file
+    that is not an SQLite database raises RegistryError before SQLite sees it."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except IsADirectoryError:
+        raise RegistryError(path, "is a directory; expected the registry file (an SQLite database)") from None
+    except OSError as e:
+        raise RegistryError(path, f"cannot be read: {e.strerror or e}") from None
+    if not head:
+        return "empty"
+    if not head.startswith(_MAGIC):
+        raise RegistryError(path, "is not an lvcai registry: expected an SQLite database file (as `lvcai registry import` "
+                                  "writes), found another kind of file; name the registry with --registry or $LVCAI_REGISTRY")
+    return "wal" if len(head) > 19 and head[18] == 2 else "rollback"
+
+
+def _connect_read(path: Path) -> sqlite3.Connection:
+    """The registry at ``path`` opened read-only: nothing is created, converted or written."""
+    kind = _header(path)
+    if kind == "empty":
+        return _empty()
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.OperationalError:
+            if kind != "wal" or os.access(path.parent, os.W_OK):
+                raise
+            # A WAL-mode file (written by an earlier lvcai) in a directory nobody may write to: SQLite
+            # cannot make its -shm index there, and no writer can change the file either.
+            con = sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None)
+            tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in _TABLES if t not in tables]
+        if tables and len(missing) == len(_TABLES):
+            raise RegistryError(path, f"is an SQLite database but not an lvcai registry (it has tables {', '.join(sorted(tables))}, "
+                                      f"none of {', '.join(_TABLES)})")
+        for t in missing:   # an empty database, or one from an older lvcai: the kinds it lacks are empty
+            con.execute(_TABLE_SQL[t].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE", 1))
+    except sqlite3.DatabaseError as e:
+        raise RegistryError(path, f"cannot be read as an SQLite database ({e})") from None
+    return con
+
+
+def _connect_write(path: Path) -> sqlite3.Connection:
+    """The registry at ``path`` for an import or a record, created (with its directory) if absent."""
+    if path.exists():
+        _header(path)     # never let SQLite write into a file that is not a registry
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RegistryError(path, f"cannot create its directory {path.parent}: {e.strerror or e}") from None
+    try:
+        con = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")   # see the module's docstring
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e):              # another reader holds a WAL file open: convert next time
+                raise
+        con.executescript(_SCHEMA_SQL)
+    except sqlite3.Error as e:
+        raise _write_error(path, e) from None
+    return con
+
+
+def _write_error(path, e: sqlite3.Error) -> RegistryError:
+    msg = str(e)
+    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
+        return RegistryError(path, f"cannot be written ({msg}): the file or its directory is read-only; "
+                                   "ask whoever manages the registry, or name a writable one with --registry")
+    if "locked" in msg or "busy" in msg:
+        return RegistryError(path, f"is busy ({msg}): another lvcai is importing into it; try again when it has finished")
+    if "not a database" in msg or "malformed" in msg:
+        return RegistryError(path, f"is not a usable SQLite database ({msg})")
+    return RegistryError(path, f"cannot be written: {msg}")
+
+
+# -- the shipped catalogs --------------------------------------------------------------------------
+class ShippedCatalog:
+    """A catalog edition shipped with lvcai (rules/catalogs/), read on first use."""
+
+    def __init__(self, edition: str, path: Path):
+        self.edition, self.path = edition, path
+
+    @property
+    def codes(self) -> dict:
+        """code → (name, level, parent_code, name_note)."""
+        return _read_catalog(str(self.path))[0]
+
+    def brief(self) -> dict:
+        """As ``RefData.imports_brief`` cites an import, marked ``shipped``."""
+        _, sha = _read_catalog(str(self.path))
+        return {"kind": "catalog", "file": self.path.name, "sha256": sha, "rows": len(self.codes),
+                "edition": self.edition, "shipped": True}
+
+
+@lru_cache(maxsize=None)
+def _read_catalog(path: str):
+    data = Path(path).read_bytes()
+    try:
+        doc = json.loads(data)
+        cols = doc["columns"]
+        codes = {r[0]: tuple(r[1:]) for r in doc["rows"]}
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        raise DataError(path, "", f"is not a catalog file of lvcai (code, name, level, parent_code rows): {e}") from None
+    if cols[:4] != ["code", "name", "level", "parent_code"]:
+        raise DataError(path, "/columns", f"expected code, name, level, parent_code first, found {cols}")
+    return codes, hashlib.sha256(data).hexdigest()
+
+
+def shipped_catalogs() -> dict:
+    """edition → ShippedCatalog, as rules/lists/catalog_editions.json names them."""
+    rules = _paths.rules_dir()
+    doc = json.loads((rules / "lists" / "catalog_editions.json").read_text(encoding="utf-8"))
+    return {ed: ShippedCatalog(ed, rules / spec["catalog_file"])
+            for ed, spec in doc["editions"].items() if spec.get("catalog_file")}
 
 
 # -- reading files ---------------------------------------------------------------------------------
@@ -102,21 +243,37 @@ def _decode(data: bytes, path) -> str:
 
 
 def read_table(path: Path):
-    """(header, rows as lists of str) from a CSV or XLSX file; row numbers count the header as 1."""
-    data = path.read_bytes()
+    """(header, [(row number, cells as str)], sha256) from a CSV or XLSX file. Row numbers are those
+    a spreadsheet shows (the header's row is 1; blank rows are skipped but still counted)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise DataError(path, "", f"cannot be read: {e.strerror or e}") from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            rows = list(enumerate(([_cell(v) for v in row] for row in ws.iter_rows(values_only=True)), 1))
         except Exception as e:
             raise DataError(path, "", f"is not a readable Excel workbook: {e}") from None
-        rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
     else:
-        rows = list(csv.reader(io.StringIO(_decode(data, path))))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+        rows = []
+        reader = csv.reader(io.StringIO(_decode(data, path)))
+        try:
+            for row in reader:
+                rows.append((len(rows) + 1, row))
+        except csv.Error as e:
+            n = len(rows) + 1
+            if "field larger than field limit" in str(e):
+                problem = (f"a cell is longer than {csv.field_size_limit():,} characters (line {reader.line_num} of the file); "
+                           "expected one value per cell. An unbalanced quote (\") earlier on makes the rest of a file one cell")
+            else:
+                problem = f"is not readable CSV at line {reader.line_num} of the file: {e}"
+            raise DataError(path, f"row {n}", problem) from None
+    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
         raise DataError(path, "", "has no header row")
-    return [h.strip() for h in rows[0]], rows[1:], hashlib.sha256(data).hexdigest()
+    return [h.strip() for h in rows[0][1]], rows[1:], hashlib.sha256(data).hexdigest()
 
 
 def _cell(v) -> str:
@@ -131,12 +288,27 @@ def _cell(v) -> str:
     return str(v)
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 def _norm_date(text: str) -> str:
     m = _DATE.match(text)
     return f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}" if m else text.strip()
+
+
+def date_problem(value: str) -> str | None:
+    """Why ``value`` is not a calendar date (YYYY-MM-DD) within 1900-2100, or None."""
+    outside = f"'{value}' is outside {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+    if _ISO_DATE.match(value) and not DATE_MIN.year <= int(value[:4]) <= DATE_MAX.year:
+        return outside
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        return f"'{value}' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-03-01)"
+    return None
 
 
 @dataclass
@@ -169,7 +341,7 @@ def parse_rows(kind: str, path: Path):
     dates = {f for f, p in spec["properties"].items() if p.get("format") == "date"}
     good, bad = [], []
     seen = {}
-    for n, raw in enumerate(rows, 2):
+    for n, raw in rows:
         row = {}
         for col, cell in zip(columns, raw):
             if col is None or not cell.strip():
@@ -180,6 +352,10 @@ def parse_rows(kind: str, path: Path):
             v = values.get(col, {}).get(v, v)
             row[col] = v
         problems = schema_problems(f"imports/{kind}", row)
+        bad_dates = {f: p for f in sorted(dates) if f in row for p in [date_problem(row[f])] if p}
+        if bad_dates:   # said in our words, in place of the schema's (which lets year 0000 pass)
+            problems = [(ptr, msg) for ptr, msg in problems if ptr.lstrip("/") not in bad_dates]
+            problems = sorted(problems + [(f"/{f}", p) for f, p in bad_dates.items()])
         for first, then in spec.get("x-order", ()):
             if not problems and row.get(then) and row[then] < row[first]:
                 problems.append((f"/{then}", f"{row[then]} is before {first} {row[first]}"))
@@ -198,27 +374,45 @@ def parse_rows(kind: str, path: Path):
 
 # -- the registry ----------------------------------------------------------------------------------
 class RefData:
-    """An open registry. Reads are cheap indexed queries; use one per process."""
+    """An open registry, plus the catalogs lvcai ships. Reads are cheap indexed queries; use one per
+    process.
+
+    ``RefData(path, create=True)`` opens for writing (imports, records), creating the file if absent;
+    ``RefData(path)`` and :meth:`for_checking` open read-only and never create or write anything."""
 
     def __init__(self, path: Path | None = None, create: bool = False):
         self.path = Path(path) if path else default_path()
-        self.con = _connect(self.path, create)
+        self.exists, self.writable = self.path.exists(), create
+        if create:
+            self.con = _connect_write(self.path)
+            self.exists = True
+        elif not self.exists:
+            raise UsageError(f"registry {self.path} does not exist (import data first, or name another with --registry)")
+        else:
+            self.con = _connect_read(self.path)
+        self._init_loaded()
+
+    def _init_loaded(self):
+        self.imported_catalogs = {e for (e,) in self.con.execute("SELECT DISTINCT edition FROM catalog")}
+        #: The shipped catalogs in use: those of editions the registry has no catalog of.
+        self.shipped = {ed: c for ed, c in shipped_catalogs().items() if ed not in self.imported_catalogs}
         self.loaded = self._loaded()
 
     def _loaded(self) -> dict:
-        """Which kinds of data the registry holds (checks of a kind it lacks say "not verified")."""
-        return {"catalogs": {e for (e,) in self.con.execute("SELECT DISTINCT edition FROM catalog")},
+        """Which kinds of data there are (checks of a kind there is none of say "not verified")."""
+        return {"catalogs": self.imported_catalogs | set(self.shipped),
                 **{t: self.has(t) for t in ("certificates", "bodies", "credit")}}
 
     @classmethod
     def for_checking(cls, path: Path | None = None) -> "RefData":
-        """The registry at ``path`` (or the default place) for reading; an empty one if no file is there."""
+        """The registry at ``path`` (or the default place), read-only; an empty one (with the shipped
+        catalogs) if no file is there. Never creates or writes a file or directory."""
         path = Path(path) if path else default_path()
         if path.exists():
             return cls(path)
         empty = cls.__new__(cls)
-        empty.path, empty.con = path, _connect(None, True)
-        empty.loaded = empty._loaded()
+        empty.path, empty.exists, empty.writable, empty.con = path, False, False, _empty()
+        empty._init_loaded()
         return empty
 
     # imports
@@ -226,6 +420,7 @@ class RefData:
                     rejects: Path | None = None) -> ImportResult:
         if kind not in KINDS:
             raise UsageError(f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
+        self._writing()
         path = Path(path)
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
@@ -241,6 +436,14 @@ class RefData:
                 w = csv.writer(fh)
                 w.writerow(["row", "column", "problem"])
                 w.writerows(bad)
+        try:
+            result = self._insert(kind, path, edition, good, bad, sha)
+        except sqlite3.Error as e:
+            raise _write_error(self.path, e) from None
+        self._init_loaded()    # an imported catalog replaces the shipped one of its edition
+        return result
+
+    def _insert(self, kind, path, edition, good, bad, sha):
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -263,7 +466,19 @@ class RefData:
 
     def _import_list(self, path):
         doc = load_data(path, "list")
+        for field in ("effective_from", "effective_until"):
+            problem = doc.get(field) and date_problem(doc[field])
+            if problem:
+                raise DataError(path, f"/{field}", problem)
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            result = self._insert_list(path, doc, sha)
+        except sqlite3.Error as e:
+            raise _write_error(self.path, e) from None
+        self._init_loaded()
+        return result
+
+    def _insert_list(self, path, doc, sha):
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -286,9 +501,20 @@ class RefData:
         """An integrity record (诚信档案) against a supplier, e.g. a false certificate claim."""
         if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code or ""):
             raise UsageError(f"'{credit_code}' is not an 18-character unified social credit code")
+        self._writing()
         on = on or _dt.date.today().isoformat()
-        self.con.execute("INSERT INTO records (credit_code, name, finding, plan_id, recorded_on, recorded_by) VALUES (?,?,?,?,?,?)",
-                         (credit_code, name, finding, plan_id, on, _user()))
+        problem = date_problem(on)
+        if problem:
+            raise UsageError(f"--date: {problem}")
+        try:
+            self.con.execute("INSERT INTO records (credit_code, name, finding, plan_id, recorded_on, recorded_by) VALUES (?,?,?,?,?,?)",
+                             (credit_code, name, finding, plan_id, on, _user()))
+        except sqlite3.Error as e:
+            raise _write_error(self.path, e) from None
+
+    def _writing(self):
+        if not self.writable:
+            raise UsageError(f"registry {self.path} was opened for reading; open it with RefData(path, create=True) to write")
 
     # reads
     def counts(self) -> dict:
@@ -303,12 +529,31 @@ class RefData:
         return self.con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
     def imports_brief(self):
-        """What a result depends on in the registry (no paths, so outputs do not depend on the machine)."""
+        """What a result depends on in the registry (no paths, so outputs do not depend on the machine):
+        its imports, then the shipped catalogs in use (``"shipped": true``)."""
         return [dict(zip(("kind", "file", "sha256", "rows", "edition"), r)) for r in
-                self.con.execute("SELECT kind, file, sha256, rows, edition FROM imports ORDER BY id")]
+                self.con.execute("SELECT kind, file, sha256, rows, edition FROM imports ORDER BY id")] + \
+            [c.brief() for _, c in sorted(self.shipped.items())]
 
     def catalog_has(self, edition, code) -> bool:
+        if edition in self.shipped:
+            return code in self.shipped[edition].codes
         return self.con.execute("SELECT 1 FROM catalog WHERE edition=? AND code=?", (edition, code)).fetchone() is not None
+
+    def catalog_entry(self, edition, code) -> dict | None:
+        """A code of the catalog in use for ``edition``, with its name and where it comes from."""
+        if edition in self.shipped:
+            cat = self.shipped[edition]
+            row = cat.codes.get(code)
+            if row is None:
+                return None
+            name, level, parent, note = row
+            return {"edition": edition, "code": code, "name": name, "level": level, "parent_code": parent,
+                    **({"name_note": note} if note else {}), "source": f"shipped: rules/catalogs/{cat.path.name}"}
+        row = self.con.execute("SELECT name, parent_code FROM catalog WHERE edition=? AND code=?", (edition, code)).fetchone()
+        if row is None:
+            return None
+        return {"edition": edition, "code": code, "name": row[0], "parent_code": row[1], "source": "registry import"}
 
     def certificate(self, kind, number):
         row = self.con.execute("SELECT type, number, holder, brand, model, category, standard, issued, expires, issuer, status "

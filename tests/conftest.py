@@ -7,10 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-# shared/ sits beside the checkout, on developer machines and in CI; a git worktree sits one level
-# deeper (/work/wt/<name>), so look in each parent directory in turn.
-SHARED_DOMAIN = next((d / "shared" / "domain" for d in ROOT.parents if (d / "shared" / "domain").is_dir()),
-                     ROOT.parent / "shared" / "domain")
+# Tests read only what the project ships: the research files in ../shared/domain are compared with
+# the shipped data by rules/maintenance/shared_domain.py, never here (a clone has no ../shared).
 # Never read a registry the machine's user may have at the default place: tests name theirs.
 os.environ["LVCAI_REGISTRY"] = str(Path(tempfile.mkdtemp(prefix="lvcai-test-")) / "absent.sqlite")
 

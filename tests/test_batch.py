@@ -1,13 +1,11 @@
 """lvcai batch: a budget round with broken plans mixed in, incremental and resumable."""
 import copy
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 
-import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
@@ -64,7 +62,37 @@ def test_round_produces_plan_files_and_summary(tmp_path, base_plan):
     assert one["results"][0]["verdict"] == "not_compliant" and one["provenance"]["cache_key"]
     assert "批量检查汇总" in (out / "summary.html").read_text(encoding="utf-8")
     from openpyxl import load_workbook
-    assert load_workbook(out / "summary.xlsx").sheetnames == ["摘要", "按单位", "按规则", "金额最大的十份不合规计划", "无法检查"]
+    names = load_workbook(out / "summary.xlsx").sheetnames
+    assert names[:2] == ["摘要", "全部计划"] and "按品目" in names and names[-1] == "无法检查"
+
+
+def test_the_summary_for_a_finance_bureau_adds_up_the_plan_files(tmp_path, base_plan):
+    """Every plan in one list, amounts by product category and the amount at risk: each the sum of
+    what the per-plan findings files say (computed here from those files)."""
+    src = make_round(tmp_path / "in", base_plan)
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "2", "--title", "2026 年度检查", "--generated-at", "2026-05-01T09:00:00+08:00")
+    doc = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    s = doc["summary"]
+    results = [json.loads(p.read_text(encoding="utf-8"))["results"][0] for p in (out / "plans").glob("*.json")]
+    checked = [r for r in results if r["status"] == "checked"]
+    assert sorted(p["plan_id"] for p in s["plans_list"]) == sorted(r["plan_id"] for r in checked)
+    assert s["at_risk_amount"] == round(sum(r["at_risk_amount"] for r in checked), 2) and s["at_risk_amount"] > 0
+    codes = {code for r in checked for code in r["categories"]}
+    assert set(s["by_category"]) == codes
+    for code in codes:
+        want = sum(r["categories"][code]["amount"] for r in checked if code in r["categories"])
+        assert s["by_category"][code]["amount"] == round(want, 2)
+    assert doc["provenance"]["round"] == {"title": "2026 年度检查", "date": "2026-05-01", "date_source": "generated_at"}
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert "2026 年度检查" in html and "2026-05-01" in html
+
+
+def test_summary_json_leaves_out_a_date_that_is_only_today(tmp_path, base_plan, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    out = tmp_path / "out"
+    batch(EXAMPLES / "award-stage-audit.json", "--output-dir", out, "--jobs", "1")
+    assert "date" not in json.loads((out / "summary.json").read_text(encoding="utf-8"))["provenance"]["round"]
 
 
 def test_plan_files_match_lvcai_check(tmp_path):
@@ -96,7 +124,7 @@ def test_rerun_is_incremental_and_force_checks_all(tmp_path, base_plan):
     again = batch(src, "--output-dir", out, "--jobs", "2")
     assert summary(out)["reused"] == first["plans"]
     assert {k: v for k, v in summary(out).items() if k != "reused"} == {k: v for k, v in first.items() if k != "reused"}
-    assert "(19 unchanged)" in again.stderr
+    assert "（19 份未变，沿用上次结果）" in again.stderr   # the default language is Chinese
     changed = src / "district" / "plan-001.json"
     doc = json.loads(changed.read_text(encoding="utf-8"))
     doc["projects"][0]["evaluation"]["price_weight"] = 20
@@ -168,3 +196,19 @@ def test_progress_bar_on_a_terminal():
     quiet = io.StringIO()
     _Progress(40, False, quiet).update(40, final=True)
     assert quiet.getvalue() == ""
+
+
+def test_spreadsheet_plans_in_a_directory_are_checked_like_their_json(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in EXAMPLES.glob("*.xlsx"):
+        (src / p.name).write_bytes(p.read_bytes())
+    (src / "SCHOOL.XLSX").write_bytes((EXAMPLES / "school-plan-with-violations.xlsx").read_bytes())   # any case
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "2")
+    s = summary(out)
+    assert s["plans"] == len(list(EXAMPLES.glob("*.xlsx"))) + 1 and s["verdicts"]["not_checkable"] == 0
+    for p in EXAMPLES.glob("*.xlsx"):
+        got = json.loads(next((out / "plans").glob(p.stem + "-*.json")).read_text(encoding="utf-8"))["results"][0]
+        want = json.loads(CliRunner().invoke(main, ["check", str(p.with_suffix(".json")), "--format", "json"]).stdout)["results"][0]
+        assert [(f["rule_id"], f["line_id"]) for f in got["findings"]] == [(f["rule_id"], f["line_id"]) for f in want["findings"]]

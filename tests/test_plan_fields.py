@@ -1,5 +1,5 @@
 """A field the plan format does not know is a warning naming it and the closest known field
-(CHK-003); with --strict the plan is not checkable (exit 2). Fields are only ever added."""
+(CHK-005); with --strict the plan is not checkable (exit 2). Fields are only ever added."""
 import json
 
 from click.testing import CliRunner
@@ -36,7 +36,7 @@ def test_check_warns_and_strict_refuses(tmp_path, base_plan):
     doc = json.loads(r.stdout)
     from checker._jsonutil import schema_problems
     assert schema_problems("findings", doc) == []
-    chk = [f for f in doc["results"][0]["findings"] if f["rule_id"] == "CHK-003"]
+    chk = [f for f in doc["results"][0]["findings"] if f["rule_id"] == "CHK-005"]
     assert sorted((f["pointer"], f["severity"], f["message"]) for f in chk) == [
         ("/projects/0/evaluation/factors/0/pionts", "warning",
          "The field 'pionts' is not in the plan format and was ignored in the check; did you mean 'points'?"),
@@ -47,13 +47,14 @@ def test_check_warns_and_strict_refuses(tmp_path, base_plan):
     assert by_ptr["/projects/0/items/0/green_requirments"]["line_id"] == "1"
     assert by_ptr["/projects/0/evaluation/factors/0/pionts"]["project_id"] == "P1"
     text = CliRunner().invoke(main, ["check", str(path), "--lang", "en"], catch_exceptions=False)
-    assert "Item 1 台式计算机" in text.stdout               # grouped under its item
+    # placed at its line, in words (the report names the line, not the field's pointer)
+    assert "(CHK-005)\n     Project P1, line 1: 台式计算机\n     The field 'green_requirments'" in text.stdout
     # the misspelt requirement was ignored: the mandatory item asks for no certificate (error), and
     # the warning beside it says why
     assert text.exit_code == 1 and "GPP-ENE-001" in text.stdout
     out = tmp_path / "report.md"
     md = CliRunner().invoke(main, ["report", str(path), "--format", "md", "--output", str(out)], catch_exceptions=False)
-    assert md.exit_code == 1 and "CHK-003" in out.read_text(encoding="utf-8")
+    assert md.exit_code == 1 and "CHK-005" in out.read_text(encoding="utf-8")
     strict = CliRunner().invoke(main, ["check", str(path), "--strict", "--lang", "en"], catch_exceptions=False)
     assert strict.exit_code == 2
     assert f"{path}: /projects/0/items/0/green_requirments: unknown field 'green_requirments': not in the plan format; " \

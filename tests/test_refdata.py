@@ -1,6 +1,8 @@
 """The reference registry: imports in both encodings and header languages, bad files, duplicates,
 idempotence, and readers that never see half an import."""
 import csv
+import hashlib
+import json
 import sqlite3
 import threading
 
@@ -8,6 +10,7 @@ import pytest
 
 from checker.errors import DataError
 from checker.refdata import RefData
+from conftest import ROOT
 
 CERTS_ZH = ("证书编号,证书类型,获证企业,品牌,型号,品目,发证日期,有效期至,认证机构,证书状态\n"
             "CQC24701234567,节能,深圳示范科技有限公司,示范,DT-7000,A02010105,2024/03/01,2027年2月28日,中国质量认证中心,有效\n"
@@ -86,13 +89,105 @@ def test_the_same_file_twice_changes_nothing_and_imports_are_recorded(reg, tmp_p
     assert reg.counts()["certificates"] == 2
 
 
-def test_catalog_import_needs_an_edition_and_reads_the_shared_catalog(reg):
-    from conftest import SHARED_DOMAIN
+def shipped_catalog_csv(path):
+    """The shipped 2022 catalog written as the CSV a bureau would import (code, name, parent)."""
+    doc = json.loads((ROOT / "rules/catalogs/catalog_2022.json").read_text(encoding="utf-8"))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["品目编码", "品目名称", "上级编码"])
+        w.writerows([r[0], r[1], r[3]] for r in doc["rows"])
+    return path
+
+
+def test_catalog_import_needs_an_edition_and_takes_a_whole_catalog(reg, tmp_path):
     from checker.errors import UsageError
+    f = shipped_catalog_csv(tmp_path / "目录2022.csv")
     with pytest.raises(UsageError):
-        reg.import_file("catalog", SHARED_DOMAIN / "catalog_2022.csv")
-    res = reg.import_file("catalog", SHARED_DOMAIN / "catalog_2022.csv", edition="2022")
+        reg.import_file("catalog", f)
+    res = reg.import_file("catalog", f, edition="2022")
     assert res.imported == 4301 and reg.catalog_has("2022", "A02010105") and not reg.catalog_has("2022", "A0201010X")
+    assert reg.imported_catalogs == {"2022"} and reg.shipped == {}          # the import replaces the shipped one
+    assert reg.catalog_entry("2022", "A02010105")["source"] == "registry import"
+
+
+def test_without_an_import_the_shipped_2022_catalog_is_used(reg):
+    assert reg.loaded["catalogs"] == {"2022"} and set(reg.shipped) == {"2022"}
+    assert reg.catalog_has("2022", "A02010105") and not reg.catalog_has("2022", "A99999999")
+    assert not reg.catalog_has("2013", "A02010104")
+    assert [b for b in reg.imports_brief() if b.get("shipped")] == [
+        {"kind": "catalog", "file": "catalog_2022.json", "rows": 4301, "edition": "2022", "shipped": True,
+         "sha256": hashlib.sha256((ROOT / "rules/catalogs/catalog_2022.json").read_bytes()).hexdigest()}]
+
+
+CREDIT = "credit_code,name,conduct,ban_start,ban_end,authority,source\n"
+
+
+def credit_row(start, end="2026-01-01"):
+    return f"91440300MA5BANNED1,示例,虚假材料,{start},{end},某局,某网\n"
+
+
+@pytest.mark.parametrize("value,problem", [
+    ("0000-01-01", "'0000-01-01' is outside 1900-01-01 to 2100-12-31"),
+    ("1899-12-31", "'1899-12-31' is outside 1900-01-01 to 2100-12-31"),
+    ("2025-02-30", "'2025-02-30' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-03-01)"),
+    ("2023-02-29", "'2023-02-29' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-03-01)"),
+    ("2025年2月30日", "'2025-02-30' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-03-01)"),
+])
+def test_dates_must_be_calendar_dates_from_1900_to_2100(reg, tmp_path, value, problem):
+    f = write(tmp_path / "credit.csv", CREDIT + credit_row(value))
+    with pytest.raises(DataError) as e:
+        reg.import_file("credit", f)
+    assert str(e.value) == f"{f}: row 2: rejected: row 2, ban_start: {problem}"
+
+
+def test_a_date_after_2100_is_rejected_too(reg, tmp_path):
+    f = write(tmp_path / "credit.csv", CREDIT + credit_row("2025-01-01", "2101-01-01"))
+    with pytest.raises(DataError, match="row 2, ban_end: '2101-01-01' is outside 1900-01-01 to 2100-12-31"):
+        reg.import_file("credit", f)
+
+
+@pytest.mark.parametrize("start,end", [("1900-01-01", "2100-12-31"), ("2024-02-29", "2024-03-01")])
+def test_boundary_and_leap_dates_are_accepted(reg, tmp_path, start, end):
+    assert reg.import_file("credit", write(tmp_path / "credit.csv", CREDIT + credit_row(start, end))).imported == 1
+
+
+def test_a_list_edition_with_an_impossible_date_is_rejected(reg, tmp_path):
+    doc = json.loads((ROOT / "rules/lists/energy_saving_2019.json").read_text(encoding="utf-8"))
+    doc.update(edition_id="energy_saving/0000", effective_from="0000-01-01")
+    f = tmp_path / "es.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        reg.import_file("list", f)
+    assert str(e.value) == f"{f}: /effective_from: '0000-01-01' is outside 1900-01-01 to 2100-12-31"
+    assert reg.list_docs() == []
+
+
+LIMIT = csv.field_size_limit()
+
+
+def test_a_cell_at_the_csv_limit_is_read(reg, tmp_path):
+    f = write(tmp_path / "c.csv", CREDIT + credit_row("2025-01-01").replace("示例", "名" * LIMIT))
+    assert reg.import_file("credit", f).imported == 1
+
+
+def test_a_cell_over_the_csv_limit_is_named_with_its_row(reg, tmp_path):
+    f = write(tmp_path / "c.csv", CREDIT + credit_row("2025-01-01") + credit_row("2025-02-01").replace("示例", "名" * (LIMIT + 1)))
+    with pytest.raises(DataError) as e:
+        reg.import_file("credit", f)
+    assert str(e.value).startswith(f"{f}: row 3: a cell is longer than 131,072 characters (line 3 of the file)")
+
+
+def test_an_unbalanced_quote_that_swallows_the_file_is_named(reg, tmp_path):
+    body = credit_row("2025-01-01").replace("示例", '"示例') + "".join(credit_row(f"2025-01-{d:02d}") for d in range(2, 28)) * 200
+    f = write(tmp_path / "c.csv", CREDIT + body)
+    with pytest.raises(DataError, match=r"row 2: a cell is longer than 131,072 characters .*unbalanced quote"):
+        reg.import_file("credit", f)
+
+
+def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(reg, tmp_path):
+    f = write(tmp_path / "c.csv", CREDIT + credit_row("2025-01-01") + "\n,,,,,,\n" + credit_row("2025-02-30"))
+    with pytest.raises(DataError, match=r": row 5: rejected: row 5, ban_start: '2025-02-30' is not a calendar date"):
+        reg.import_file("credit", f)
 
 
 def test_readers_see_the_data_before_or_after_an_import_never_a_mix(reg, tmp_path):
@@ -107,7 +202,7 @@ def test_readers_see_the_data_before_or_after_an_import_never_a_mix(reg, tmp_pat
         con.close()
     t = threading.Thread(target=reader)
     t.start()
-    RefData(reg.path).import_file("certificates", f)
+    RefData(reg.path, create=True).import_file("certificates", f)
     stop.set()
     t.join()
     assert seen <= {0, 20000} and 0 in seen

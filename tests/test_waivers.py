@@ -93,7 +93,7 @@ def test_batch_applies_waivers_and_counts_them(tmp_path):
     f = tmp_path / "waivers.json"
     f.write_text(json.dumps({"waivers": [waiver()]}, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "out"
-    CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1", "--waivers", str(f)])
+    CliRunner().invoke(main, ["batch", str(EXAMPLES / "*.json"), "--output-dir", str(out), "--jobs", "1", "--waivers", str(f)])
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]["waived"] == 1
 
 
@@ -101,7 +101,9 @@ def test_reports_show_waived_findings(tmp_path):
     f = tmp_path / "waivers.json"
     f.write_text(json.dumps({"waivers": [waiver()]}, ensure_ascii=False), encoding="utf-8")
     text = CliRunner().invoke(main, ["check", VIOLATIONS, "--lang", "en", "--waivers", str(f)]).stdout
-    assert "error [waived] GPP-ENE-001 /projects/0/items/0" in text and "waived 1" in text
+    assert "error [waived] Mandatory energy-saving category without a required certificate (GPP-ENE-001)\n" \
+           "     Project GZTH-2026-0107-01, line 1: 学生用台式计算机" in text
+    assert "1 further finding(s) are waived by an approved exception." in text
     assert "Waiver: 穗天财采〔2026〕12号 · 天河区财政局 · 2026-12-31 · " in text
     html = tmp_path / "r.html"
     CliRunner().invoke(main, ["report", VIOLATIONS, "--format", "html", "-o", str(html), "--waivers", str(f)])

@@ -1,104 +1,475 @@
-"""The content of a compliance report, shared by the HTML, PDF, Markdown and Excel formats.
+"""The content of a compliance report, shared by the text, HTML, PDF, Markdown and Excel formats.
 
-``build(results, meta, lang)`` returns plain data: per plan its header, counts, green share (with
-the bar geometry of the chart), findings grouped by project and item, and the items with no finding;
-then the rules applied, the list editions and the list rows the plans rest on (unverified ones
-marked), and the provenance. Templates only lay it out.
+``build(results, meta, lang)`` returns plain data, in the words of the people who read it (budget
+officers, auditors, finance-bureau staff): a place is a project and a line with its name, never a
+JSON pointer; a remediation says what to change in the procurement documents, never a field name.
+Pointers, the values a rule tested and the rule's own remediation (with the plan's field names, "for
+the budget system") are kept in each entry under ``technical`` for ``--explain`` and nothing else.
+
+Per plan: the grade (不合规 errors / 需改进 warnings / 合规), a conclusion paragraph, the numbered
+findings (errors first, then warnings, then information; findings of one rule on several lines of a
+project grouped into one entry that lists the lines), the remediation summary, the green share (an
+ambiguous code's amount apart, as "mandatory or priority, undetermined"), the award evidence per
+item. For the report: the legal bases cited (once, numbered, with their titles in the report's
+language), the rules that fired and the ids of all rules run, what rests on unverified list entries
+(said once), the list editions, the filing block and the provenance. Templates only lay it out.
 """
 from __future__ import annotations
 
-from .. import i18n
-from .text import item_pointer, view
+from types import SimpleNamespace
 
-#: The share chart's bars: (totals key, label key in messages.json, colour).
+from .. import i18n
+from ..findings import SEVERITIES
+
+#: The share chart's bars: (key, label key in messages.json, colour).
 BARS = (
     ("total", "chart_total", "#6b7280"),
     ("listed", "chart_listed", "#0f766e"),
     ("mandatory", "chart_mandatory", "#b91c1c"),
+    ("undetermined", "chart_undetermined", "#c2410c"),
     ("priority", "chart_priority", "#2563eb"),
     ("required", "chart_required", "#7c2d12"),
     ("preferred", "chart_preferred", "#4d7c0f"),
 )
 CHART_WIDTH = 360   # px of the longest bar
+#: How a code stands on a list when the plan leaves open which sub-type is bought.
+UNRESOLVED = frozenset({"ambiguous", "parent", "product_type_unmatched"})
+_ORDER = {s: i for i, s in enumerate(reversed(SEVERITIES))}   # error 0, warning 1, info 2
+_LISTS = (("energy_saving", "energy"), ("environmental_label", "env"))
+
+
+def item_pointer(pointer: str) -> str:
+    """/projects/P/items/I of a pointer at or inside an item (CHK-005 points at a field of its item)."""
+    return "/".join(pointer.split("/")[:5])
 
 
 def money(value) -> str:
     return f"{value:,.2f}"
 
 
+def _pct(part, whole):
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+def grade(result) -> str:
+    """not_checkable, not_compliant (an open error), needs_improvement (an open warning), compliant."""
+    if not result.checkable:
+        return "not_checkable"
+    counts = result.counts()
+    return "not_compliant" if counts["error"] else "needs_improvement" if counts["warning"] else "compliant"
+
+
+# --- words ------------------------------------------------------------------------------------
+
+def _t(key, lang, **kw):
+    text = i18n.text(key, lang)
+    return text.format(**kw) if kw else text
+
+
+def _join(values, lang):
+    return i18n.text("list_sep", lang).join(str(v) for v in values)
+
+
+def doc_title(doc, lang):
+    entry = i18n.catalogue()["documents"].get(doc)
+    return entry[lang] if entry else doc
+
+
+def clause_text(clause, lang):
+    if clause == "(clause not retrieved)":
+        return i18n.text("clause_not_retrieved", lang)
+    return clause if lang == "zh" else i18n.catalogue()["clauses"].get(clause, clause)
+
+
+def short_doc(doc, lang):
+    """The document as cited in a finding: its number in zh, its short English name in en."""
+    if lang == "zh":
+        return doc
+    entry = i18n.catalogue()["documents"].get(doc)
+    return entry["en_short"] if entry else doc
+
+
+class _Bases:
+    """The documents cited, numbered in the order they are first cited, each once with the clauses
+    cited from it (and a clause's gist, where there is one)."""
+
+    def __init__(self, lang):
+        self.lang = lang
+        self.docs = {}
+        self.items = []
+
+    def ref(self, b) -> dict:
+        doc = b["doc"]
+        if doc not in self.docs:
+            self.docs[doc] = {"no": len(self.items) + 1, "doc": doc, "title": doc_title(doc, self.lang),
+                              "clauses": [], "verified": True, "seen": set()}
+            self.items.append(self.docs[doc])
+        d = self.docs[doc]
+        if b.get("verified") is False:
+            d["verified"] = False
+        if b["clause"] not in d["seen"]:
+            d["seen"].add(b["clause"])
+            gist = i18n.catalogue()["gists"].get(f"{doc} {b['clause']}")
+            d["clauses"].append({"clause": clause_text(b["clause"], self.lang), "gist": gist[self.lang] if gist else None})
+            d["clauses"].sort(key=lambda c: c["clause"])
+        return {"no": d["no"], "short": f"{short_doc(doc, self.lang)} {clause_text(b['clause'], self.lang)}"}
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+def _rule_text(rule_id, part, lang):
+    entry = i18n.catalogue()["rules"].get(rule_id, {}).get(part)
+    return entry[lang] if entry else None
+
+
+def _context(f, item, project, result, lang):
+    """What a plain message or remediation template may name: the item's (or project's) fields, the
+    plan's, the values the rule tested, the list rows, and two derived lists."""
+    m = result.meta
+    ctx = {"date": m["date"], "catalog_edition": m["catalog_edition"], **m["totals"]}
+    if project is not None:
+        ctx["name"] = project["name"]
+    if item is not None:
+        ctx.update({k: v for k, v in item.items() if k not in ("rows", "award", "pointer")})
+    ctx.update(dict(f.values))
+    ctx["rows"] = {kind: tuple(SimpleNamespace(**r) for r in rows) for kind, rows in (item or {}).get("rows", {}).items()}
+    names = []
+    unresolved = [kind for kind, short in _LISTS if item is not None and item.get(f"{short}_resolution") in UNRESOLVED]
+    for row in (r for kind in unresolved for r in item["rows"].get(kind, ())) if unresolved else f.list_rows:
+        if row["name"] not in names:
+            names.append(row["name"])
+    ctx["subtypes"] = _join(names, lang)
+    ctx["missing_data"] = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
+    return ctx
+
+
+def _message(f, ctx, lang):
+    template = _rule_text(f.rule_id, "message", lang)
+    return i18n.render(template, ctx, lang) if template else f.message[lang]
+
+
+def _remediation(f, ctx, lang):
+    template = _rule_text(f.rule_id, "remediation", lang)
+    return i18n.render(template, ctx, lang) if template else f.remediation[lang]
+
+
+def _entries(result, lang, bases):
+    """The plan's findings as entries: line findings of one rule in one project (and one status)
+    grouped; plan and project findings one entry each. Sorted errors first, then by place."""
+    m = result.meta
+    items = {i["pointer"]: i for i in m["items"]}
+    projects = {p["project_id"]: p for p in m["projects"]}
+    cells = (m.get("input") or {}).get("places", {})   # a spreadsheet plan: pointer → its row (计划!10:10)
+    groups = {}
+    for pos, f in enumerate(result.findings):
+        item = items.get(item_pointer(f.pointer)) if f.line_id is not None else None
+        project = projects.get(f.project_id) if f.project_id is not None and item is None else None
+        ctx = _context(f, item, project, result, lang)
+        line = {"message": _message(f, ctx, lang), "unverified": bool(f.unverified_rows),
+                "unverified_rows": [r["id"] for r in f.unverified_rows],
+                "technical": {"pointer": f.pointer or "/", "values": [(k, v) for k, v in f.values]}}
+        if item is not None:
+            line.update(line_id=item["line_id"], name=item["name"], code=item["category_code"], amount=item["amount"],
+                        amount_text=money(item["amount"]),
+                        place=_t("place_line", lang, project=f.project_id, line=item["line_id"], name=item["name"]),
+                        short=_t("line_short", lang, line=item["line_id"]))
+        elif project is not None:
+            line.update(place=_t("place_project", lang, project=project["project_id"], name=project["name"]))
+        else:
+            line.update(place=_t("whole_plan", lang))
+        if f.pointer and f.pointer in cells:
+            line["place"] += f" ({cells[f.pointer]})"
+            if "short" in line:
+                line["short"] += f" ({cells[f.pointer]})"
+        key = (f.rule_id, f.status, f.project_id if item is not None else f.pointer)
+        if key not in groups:
+            groups[key] = {"pos": pos, "f": f, "lines": [], "remediations": [], "project": f.project_id,
+                           "is_lines": item is not None}
+        g = groups[key]
+        g["lines"].append(line)
+        text = _remediation(f, ctx, lang)
+        if text not in g["remediations"]:
+            g["remediations"].append(text)
+    entries = []
+    for g in sorted(groups.values(), key=lambda g: (_ORDER[g["f"].severity], g["f"].status != "open", g["pos"])):
+        f = g["f"]
+        lines = g["lines"]
+        if g["is_lines"] and len(lines) > 1:
+            place = _t("place_lines", lang, project=g["project"], lines=_join([ln["line_id"] for ln in lines], lang))
+        else:
+            place = lines[0]["place"]
+        entries.append({
+            "rule_id": f.rule_id, "severity": f.severity, "severity_label": i18n.label(f.severity, lang),
+            "status": f.status, "status_label": i18n.label(f.status, lang), "waiver": f.waiver,
+            "title": f.title[lang], "place": place, "lines": lines, "grouped": len(lines) > 1,
+            "profile_note": ({"by_profile": f.profile_note["by_profile"], "from": i18n.label(f.profile_note["from"], lang),
+                              "reason": f.profile_note["reason"][lang]} if f.profile_note else None),
+            "message": lines[0]["message"] if len(lines) == 1 else None,
+            "remediation": " ".join(g["remediations"]),
+            "budget_note": f.remediation[lang],
+            "amount": sum(ln.get("amount", 0) for ln in lines), "amount_text": money(sum(ln.get("amount", 0) for ln in lines)),
+            "bases": [bases.ref(b) for b in f.legal_basis],
+            "unverified": any(ln["unverified"] for ln in lines),
+        })
+    return entries
+
+
+def _remediation_summary(entries, lang):
+    """One line per distinct remediation of the errors and warnings, with the entries it answers."""
+    out = {}
+    for e in entries:
+        if e["severity"] == "info" or e["status"] != "open":
+            continue
+        out.setdefault(e["remediation"], []).append(e["no"])
+    return [{"text": text, "nos": nos, "ref": _t("entry_ref", lang, nos=_join(nos, lang))} for text, nos in out.items()]
+
+
+# --- amounts ------------------------------------------------------------------------------------
+
+def _at_risk(item, stage) -> bool:
+    """A mandatory-category line without the certificate: not required (plan), or not valid (award)."""
+    for kind, short in _LISTS:
+        if item[f"{short}_list"] != "mandatory":
+            continue
+        if item[f"{short}_req"] != "required":
+            return True
+        if stage == "award" and ((item.get("award") or {}).get("status", {}).get(kind, {}).get("cert") or "valid") != "valid":
+            return True
+    return False
+
+
+def _undetermined(item) -> bool:
+    """Counted as mandatory only because the plan does not say which sub-type is bought."""
+    for kind, short in _LISTS:
+        rows = item.get("rows", {}).get(kind, [])
+        if (item[f"{short}_list"] == "mandatory" and item.get(f"{short}_resolution") in UNRESOLVED
+                and any(r["obligation"] != "mandatory" for r in rows)):
+            return True
+    return False
+
+
 def _share(result, lang):
     totals = result.meta["totals"]
     total = totals["total_amount"] or 0.0
+    undetermined = sum(float(i["amount"]) for i in result.meta["items"] if _undetermined(i))
+    amounts = {k: totals[f"{k}_amount"] for k in ("total", "listed", "mandatory", "priority", "required", "preferred")}
+    amounts["mandatory"] -= undetermined
+    amounts["undetermined"] = undetermined
     bars = []
     for key, label_key, colour in BARS:
-        amount = totals[f"{key}_amount"]
-        share = 100.0 if key == "total" else totals[f"{key}_share"]
+        if key == "undetermined" and not undetermined:
+            continue
+        amount = amounts[key]
+        share = 100.0 if key == "total" else _pct(amount, total)
         width = round(CHART_WIDTH * amount / total, 1) if total else 0.0
         bars.append({"key": key, "label": i18n.text(label_key, lang), "amount": amount, "money": money(amount),
-                     "share": share, "width": width, "colour": colour})
+                     "share": share, "ratio": share / 100.0, "width": width, "colour": colour})
     return bars
 
 
-def _finding(f, lang):
-    return {"rule_id": f.rule_id, "severity": f.severity, "severity_label": i18n.label(f.severity, lang),
-            "status": f.status, "pointer": f.pointer or "/", "title": f.title[lang], "message": f.message[lang],
-            "remediation": f.remediation[lang], "legal_basis": [dict(b) for b in f.legal_basis],
-            "tested": [(k, v) for k, v in f.values], "unverified_rows": [r["id"] for r in f.unverified_rows],
-            "project_id": f.project_id, "line_id": f.line_id,
-            "profile_note": ({"by_profile": f.profile_note["by_profile"], "from": i18n.label(f.profile_note["from"], lang),
-                              "reason": f.profile_note["reason"][lang]} if f.profile_note else None)}
+# --- award evidence -----------------------------------------------------------------------------
+
+def _award(item, lang):
+    a = item["award"]
+    certs = {c.get("type"): c for c in a["certificates"]}
+    rows = []
+    for kind, _short in _LISTS:
+        status = a["status"][kind]
+        c = certs.get(kind)
+        if c is None and item[f"{_short}_list"] == "none" and kind not in a["preferences_applied"]:
+            continue   # not on that list, no certificate given, no preference: nothing to show
+        found = [i18n.label(status["cert"], lang)] if status["cert"] else []
+        found += [i18n.label(status[k], lang) for k in ("reg", "body") if status.get(k)]
+        rows.append({"kind": kind, "kind_label": i18n.text(f"cert_{kind}", lang),
+                     "obligation": i18n.label(item[f"{_short}_list"], lang),
+                     "number": c.get("number") if c else None, "issuer": c.get("issuer") if c else None,
+                     "validity": f"{c.get('valid_from', '')} – {c.get('valid_until', '')}" if c else None,
+                     "valid_from": c.get("valid_from") if c else None, "valid_until": c.get("valid_until") if c else None,
+                     "status": status["cert"], "found": _join(found, lang) or i18n.text("no_certificate", lang),
+                     "preference": kind in a["preferences_applied"]})
+    return {"line_id": item["line_id"], "project_id": item["project_id"], "name": item["name"],
+            "code": item["category_code"], "amount_text": money(item["amount"]),
+            "supplier": a["supplier"], "credit_code": a["credit_code"], "brand": a["brand"], "model": a["model"],
+            "certificates": rows}
 
 
-def _plan(result, lang):
+# --- plans and the report ------------------------------------------------------------------------
+
+def _conclusion(p, lang):
+    plan = p["plan_id"] or p["source"]
+    if not p["checkable"]:
+        return _t("concl_not_checkable", lang, plan=plan, n=len(p["errors"]))
+    c = p["counts"]
+    parts = [_t("concl_" + p["verdict"], lang, plan=plan, **c)]
+    if p["at_risk"]:
+        parts.append(_t("concl_risk", lang, amount=money(p["at_risk"])))
+    first = next((e for e in p["entries"] if e["status"] == "open" and e["severity"] != "info"), None)
+    if first is not None:
+        parts.append(_t("concl_first", lang, title=first["title"], ref=_t("entry_ref", lang, nos=first["no"])))
+    if p["waived"]:
+        parts.append(_t("concl_waived", lang, n=p["waived"]))
+    if any(e["unverified"] for e in p["entries"]):
+        parts.append(_t("concl_unverified", lang))
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def pointer_place(pointer, lang) -> str:
+    """A JSON pointer of a plan that could not be checked, in words: "/projects/0/items/2/amount"
+    is 第 1 个项目 第 3 行 amount (the field's name stays: whoever fixes the file needs it)."""
+    if pointer and not pointer.startswith("/"):
+        return pointer   # a spreadsheet's cell or row as Excel shows it (Sheet1!D7): already a place
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in (pointer or "").split("/")[1:]]
+    if not tokens:
+        return i18n.text("place_file", lang)
+    words, i = [], 0
+    while i < len(tokens):
+        if tokens[i] in ("projects", "items") and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+            key = "place_project_n" if tokens[i] == "projects" else "place_item_n"
+            words.append(_t(key, lang, n=int(tokens[i + 1]) + 1))
+            i += 2
+        else:
+            words.append(tokens[i])
+            i += 1
+    return (" " if lang == "zh" else ", ").join(words)
+
+
+def schema_message(message, lang) -> str:
+    """A schema or parse problem in the report's language (the patterns of jsonschema's messages in
+    messages.json); a message no pattern knows is shown as it is."""
+    import re
+    for pattern, texts in i18n.catalogue()["schema_messages"]:
+        m = re.match(pattern, message)
+        if m:
+            return texts[lang].format(**m.groupdict())
+    return message
+
+
+def _plan(result, lang, bases, counter):
+    g = grade(result)
     out = {"source": result.source, "sha256": result.sha256, "plan_id": result.plan_id,
-           "checkable": result.checkable, "verdict": result.verdict(),
-           "verdict_label": i18n.label(result.verdict(), lang), "counts": result.counts(),
-           "errors": [{"rule_id": rid, "pointer": ptr or "/", "message": msg} for ptr, rid, msg in result.errors]}
+           "checkable": result.checkable, "verdict": g, "verdict_label": i18n.label(g, lang),
+           "counts": result.counts(), "waived": result.waived(), "entries": [], "at_risk": 0.0,
+           "errors": [{"rule_id": rid, "pointer": ptr or "/", "message": msg, "place": pointer_place(ptr, lang),
+                       "text": schema_message(msg, lang)} for ptr, rid, msg in result.errors]}
     if not result.checkable:
+        out["conclusion"] = _conclusion(out, lang)
         return out
     m = result.meta
-    g = view(result)
+    entries = _entries(result, lang, bases)
+    for e in entries:
+        counter[0] += 1
+        e["no"] = counter[0]
     with_findings = {item_pointer(f.pointer) for f in result.findings if f.line_id is not None}
+    items = [dict(i, amount_text=money(i["amount"]), has_findings=i["pointer"] in with_findings,
+                  energy_label=i18n.label(i["energy_list"], lang), env_label=i18n.label(i["env_list"], lang),
+                  energy_req_label=i18n.label(i["energy_req"], lang), env_req_label=i18n.label(i["env_req"], lang),
+                  undetermined=_undetermined(i), at_risk=_at_risk(i, m["stage"]))
+             for i in m["items"]]
     out.update({
         "agency": m["agency"], "date": m["date"], "stage": m["stage"], "stage_label": i18n.label(m["stage"], lang),
+        "title": m.get("title"),
         "catalog_edition": m["catalog_edition"], "lists": m["lists"], "share": _share(result, lang),
-        "plan_findings": [_finding(f, lang) for f in g["plan"]],
-        "projects": [{"project_id": p["project"]["project_id"], "name": p["project"]["name"],
-                      "findings": [_finding(f, lang) for f in p["findings"]],
-                      "lines": [{"item": dict(it["item"], amount_text=money(it["item"]["amount"])),
-                                 "findings": [_finding(f, lang) for f in it["findings"]]}
-                                for it in p["lines"]]} for p in g["projects"]],
-        "findings": [_finding(f, lang) for f in result.findings],
-        "groups": [(i18n.text("plan_level", lang), [_finding(f, lang) for f in g["plan"]])] + [
-            (f"{i18n.text('project', lang)} {p['project']['project_id']} {p['project']['name']}",
-             [_finding(f, lang) for f in p["findings"] + [f for it in p["lines"] for f in it["findings"]]])
-            for p in g["projects"]],
-        "clean_items": [dict(i, amount_text=money(i["amount"]),
-                             energy_label=i18n.label(i["energy_list"], lang), env_label=i18n.label(i["env_list"], lang))
-                        for i in m["items"] if i["pointer"] not in with_findings],
-        "items": [dict(i, amount_text=money(i["amount"]), has_findings=i["pointer"] in with_findings,
-                       energy_label=i18n.label(i["energy_list"], lang), env_label=i18n.label(i["env_list"], lang),
-                       energy_req_label=i18n.label(i["energy_req"], lang), env_req_label=i18n.label(i["env_req"], lang))
-                  for i in m["items"]],
+        "undetermined": any(i["undetermined"] for i in items),
+        "entries": entries, "remediations": _remediation_summary(entries, lang),
+        "at_risk": sum(float(i["amount"]) for i in items if i["at_risk"]),
+        "items": items, "clean_items": [i for i in items if not i["has_findings"]],
+        "awards": [_award(i, lang) for i in m["items"] if i.get("award")],
     })
+    out["at_risk_text"] = money(out["at_risk"])
+    out["conclusion"] = _conclusion(out, lang)
     return out
 
 
+def _unverified_part(part, lang):
+    return i18n.label(part, lang)
+
+
 def build(results, meta, lang) -> dict:
-    plans = [_plan(r, lang) for r in results]
+    bases = _Bases(lang)
+    counter = [0]
+    plans = [_plan(r, lang, bases, counter) for r in results]
     used_rows = {}
     for r in results:
         for f in r.findings:
             for row in f.list_rows:
                 used_rows[row["id"]] = row
     totals = {s: sum(p["counts"][s] for p in plans) for s in ("error", "warning", "info")}
-    verdicts = {v: sum(1 for p in plans if p["verdict"] == v) for v in ("compliant", "not_compliant", "not_checkable")}
+    verdicts = {v: sum(1 for p in plans if p["verdict"] == v)
+                for v in ("not_compliant", "needs_improvement", "compliant", "not_checkable")}
+    verdict_labels = {v: i18n.label(v, lang) for v in verdicts}
+    entries = [e for p in plans for e in p["entries"]]
+    fired = sorted({e["rule_id"] for e in entries})
+    rules = {r["id"]: r for r in meta["rules_applied"]}
+    rows = []
+    for k in sorted(used_rows):
+        row = used_rows[k]
+        rows.append(dict(row, obligation_label=i18n.label(row["obligation"], lang),
+                         unverified_text=_join([_unverified_part(u, lang) for u in row["unverified"]], lang)))
     return {
-        "lang": lang, "plans": plans, "totals": totals, "verdicts": verdicts,
-        "verdict_labels": {v: i18n.label(v, lang) for v in verdicts},
-        "rules": [{"id": r["id"], "severity": r["severity"], "severity_label": i18n.label(r["severity"], lang),
-                   "title": r["title"][lang], "legal_basis": r["legal_basis"]} for r in meta["rules_applied"]],
-        "lists": meta["lists"],
-        "rows": [used_rows[k] for k in sorted(used_rows)],
+        "lang": lang, "plans": plans, "totals": totals, "verdicts": verdicts, "verdict_labels": verdict_labels,
+        "overview": _t("report_verdicts", lang, n=len(plans), **totals,
+                       verdicts=_join([f"{verdict_labels[v]} {n}" for v, n in verdicts.items() if n], lang)),
+        "bases": [{k: v for k, v in b.items() if k != "seen"} for b in bases.items],
+        "has_gists": any(c["gist"] for b in bases.items for c in b["clauses"]),
+        "rules_fired": [{"id": rid, "severity": rules[rid]["severity"], "severity_label": i18n.label(rules[rid]["severity"], lang),
+                         "title": rules[rid]["title"][lang], "bases": [bases.ref(b) for b in rules[rid]["legal_basis"]],
+                         "nos": [e["no"] for e in entries if e["rule_id"] == rid]}
+                        for rid in fired if rid in rules],
+        "rules_run": [r["id"] for r in meta["rules_applied"]],
+        "unverified_nos": [e["no"] for e in entries if e["unverified"]],
+        "unverified_ref": _t("entry_ref", lang, nos=_join([e["no"] for e in entries if e["unverified"]], lang)),
+        "lists": [dict(ed, title=doc_title(ed["document"], lang)) for ed in meta["lists"]], "rows": rows,
+        "filing": filing(meta, lang),
         "provenance": meta,
     }
+
+
+def filing(meta, lang) -> dict:
+    """The sign-off block: report number, organisation, who prepared and reviewed it, the check date."""
+    f = meta.get("filing") or {}
+    return {k: f.get(k) for k in ("report_no", "organisation", "prepared_by", "reviewed_by", "date")}
+
+
+def plain_remediation(result, f, lang) -> str:
+    """One finding's remediation in the user's words (the JSON output's ``remediation_plain``)."""
+    m = result.meta
+    item = next((i for i in m["items"] if i["pointer"] == item_pointer(f.pointer)), None) if f.line_id is not None else None
+    project = next((p for p in m["projects"] if p["project_id"] == f.project_id), None) if item is None and f.project_id else None
+    return _remediation(f, _context(f, item, project, result, lang), lang)
+
+
+def categories(result) -> dict:
+    """Amounts per category code of a checked plan, for the finance bureau's summary by product
+    category: lines, amount, the part on each obligation (an unresolved code's amount apart as
+    undetermined), the part with the certificate required or preferred, and a name (the list row's
+    where the code is on a list, else the first line's)."""
+    out = {}
+    for i in result.meta["items"]:
+        c = out.setdefault(i["category_code"], {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
+                                                "undetermined_amount": 0.0, "priority_amount": 0.0,
+                                                "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0})
+        if c["name"] is None:
+            rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
+            c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
+        amount = float(i["amount"])
+        c["items"] += 1
+        c["amount"] += amount
+        strictest = max((i["energy_list"], i["env_list"]), key=("none", "priority", "mandatory").index)
+        if _undetermined(i):
+            c["undetermined_amount"] += amount
+        elif strictest != "none":
+            c[f"{strictest}_amount"] += amount
+        reqs = (i["energy_req"], i["env_req"])
+        if "required" in reqs:
+            c["required_amount"] += amount
+        elif "preferred" in reqs:
+            c["preferred_amount"] += amount
+        if _at_risk(i, result.meta["stage"]):
+            c["at_risk_amount"] += amount
+    return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+
+
+def at_risk_amount(result) -> float:
+    """The amount of mandatory-category lines without the certificate (not required; at the award
+    stage, not valid either)."""
+    return round(sum(float(i["amount"]) for i in result.meta["items"] if _at_risk(i, result.meta["stage"])), 2)

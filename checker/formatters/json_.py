@@ -5,7 +5,7 @@ import json
 import math
 
 from ..errors import LvcaiError
-from . import _safe
+from . import _report, _safe
 
 SCHEMA_VERSION = "1"
 
@@ -15,7 +15,7 @@ class NotJSON(LvcaiError):
     numbers are rejected before they are checked)."""
 
 
-def finding_dict(f, lang):
+def finding_dict(f, lang, plain=None):
     return {
         "rule_id": f.rule_id, "severity": f.severity, "status": f.status, "pointer": f.pointer,
         "project_id": f.project_id, "line_id": f.line_id,
@@ -25,6 +25,7 @@ def finding_dict(f, lang):
         "values": dict(f.values),
         "list_rows": list(f.list_rows),
         "rests_on_unverified": bool(f.unverified_rows),
+        **({"remediation_plain": plain} if plain is not None else {}),
         **({"waiver": dict(f.waiver)} if f.waiver else {}),
         **({"severity_changed": {"from": f.profile_note["from"], "by_profile": f.profile_note["by_profile"],
                                  "reason": f.profile_note["reason"][lang]}} if f.profile_note else {}),
@@ -34,17 +35,22 @@ def finding_dict(f, lang):
 def result_dict(r, lang):
     out = {"source": r.source, "sha256": r.sha256, "plan_id": r.plan_id,
            "status": "checked" if r.checkable else "not_checkable", "verdict": r.verdict(),
-           "counts": r.counts(), "waived": r.waived()}
+           "assessment": _report.grade(r), "counts": r.counts(), "waived": r.waived()}
     if r.checkable:
         m = r.meta
         out.update({"agency": m["agency"], "date": m["date"], "stage": m["stage"],
-                    "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"]})
-    out["findings"] = [finding_dict(f, lang) for f in r.findings]
+                    "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"],
+                    "at_risk_amount": _report.at_risk_amount(r), "categories": _report.categories(r)})
+    out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang)) for f in r.findings]
     out["errors"] = [{"rule_id": rid, "pointer": ptr, "message": msg} for ptr, rid, msg in r.errors]
     return out
 
 
 def document(results, meta, lang="zh") -> dict:
+    filing = meta.get("filing")
+    if filing and filing.get("date_source") == "today":
+        # Today's date is for the human reports' sign-off block; the JSON stays the same bytes tomorrow.
+        meta = dict(meta, filing={k: v for k, v in filing.items() if k not in ("date", "date_source")})
     return {"schema_version": SCHEMA_VERSION, "provenance": meta,
             "results": [result_dict(r, lang) for r in results]}
 

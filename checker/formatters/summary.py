@@ -1,5 +1,18 @@
 """The batch summary for the finance bureau: summary.json, summary.html (reports/batch.html.j2) and
-summary.xlsx, all from the summary document of :func:`checker.batch.run`."""
+summary.xlsx, all from the summary document of :func:`checker.batch.run`.
+
+What is shown, and what of the summary document (``doc``) and the run's provenance (``meta``) it
+comes from; a part whose data is absent is left out, so an older summary document still renders:
+
+- title and check date: ``meta["round"]`` (``title``, ``date``), else ``meta["filing"]["date"]``;
+- all plans in one table, sortable (``doc["plans_list"]``: plan_id, agency, source, file, verdict,
+  assessment, counts, amount, at_risk_amount), else the ten largest non-compliant plans;
+- by rule with title and severity, notes (info) apart (titles and severities from
+  ``meta["rules_applied"]``; bare ids without it);
+- by agency; by product category (``doc["by_category"]``: per code the amounts of
+  :func:`_report.categories`, summed); the amount at risk (``doc["at_risk_amount"]``); the plans
+  that could not be checked.
+"""
 from __future__ import annotations
 
 import io
@@ -12,37 +25,103 @@ FORMATS = ("json", "html", "xlsx")
 
 
 def render_json(doc, meta, lang) -> bytes:
+    rnd = meta.get("round")
+    if rnd and rnd.get("date_source") == "today":   # as in json_.document: summary.json keeps its bytes tomorrow
+        meta = dict(meta, round={k: v for k, v in rnd.items() if k not in ("date", "date_source")})
     return json_.dumps({"provenance": meta, "summary": doc}, indent=1).encode("utf-8")
 
 
+def _ratio(part, whole):
+    return round(part / whole, 4) if whole else 0.0
+
+
+def view(doc, meta, lang) -> dict:
+    """The summary laid out for people: the parts above, with labels and shares as fractions."""
+    rnd = meta.get("round") or {}
+    rules = {r["id"]: r for r in meta.get("rules_applied", [])}
+    by_rule, info = [], []
+    for rid, n in doc["by_rule"].items():
+        rule = rules.get(rid)
+        row = {"id": rid, "n": n, "severity": rule["severity"] if rule else None,
+               "severity_label": i18n.label(rule["severity"], lang) if rule else "",
+               "title": rule["title"][lang] if rule else ""}
+        (info if row["severity"] == "info" else by_rule).append(row)
+    order = {"error": 0, "warning": 1, None: 2}
+    by_rule.sort(key=lambda x: (order[x["severity"]], -x["n"], x["id"]))
+    categories = []
+    for code, c in (doc.get("by_category") or {}).items():
+        amount = c["amount"]
+        categories.append(dict(c, code=code, mandatory_ratio=_ratio(c["mandatory_amount"], amount),
+                               undetermined_ratio=_ratio(c["undetermined_amount"], amount),
+                               priority_ratio=_ratio(c["priority_amount"], amount),
+                               required_ratio=_ratio(c["required_amount"], amount),
+                               preferred_ratio=_ratio(c["preferred_amount"], amount),
+                               green_ratio=_ratio(c["required_amount"] + c["preferred_amount"], amount)))
+    categories.sort(key=lambda c: (-c["amount"], c["code"]))
+    plans = [dict(p, verdict_label=i18n.label(p.get("assessment") or p["verdict"], lang)) for p in doc.get("plans_list") or []]
+    return {"title": rnd.get("title") or i18n.text("batch_title", lang),
+            "date": rnd.get("date") or (meta.get("filing") or {}).get("date"),
+            "by_rule": by_rule, "info_rules": info, "categories": categories, "plans": plans,
+            "at_risk": doc.get("at_risk_amount")}
+
+
 def render_html(doc, meta, lang) -> bytes:
-    return _safe.visible(templates.render("batch.html.j2", True, s=doc, meta=meta, lang=lang)).encode("utf-8")
+    return _safe.visible(templates.render("batch.html.j2", True, s=doc, v=view(doc, meta, lang), meta=meta,
+                                          lang=lang)).encode("utf-8")
 
 
 def render_xlsx(doc, meta, lang) -> bytes:
     from openpyxl import Workbook
     t = lambda k: i18n.text(k, lang)
     lbl = lambda k: i18n.label(k, lang)
+    v = view(doc, meta, lang)
+    M, P = _xlsx.MONEY, _xlsx.PERCENT
     wb = Workbook()
     wb.remove(wb.active)
-    v = doc["verdicts"]
-    _xlsx._sheet(wb, t("summary_sheet"), [t("summary"), ""],
-                 [[t("plans_total"), doc["plans"]], [lbl("compliant"), v["compliant"]], [lbl("not_compliant"), v["not_compliant"]],
-                  [lbl("not_checkable"), v["not_checkable"]], *[[lbl(s), n] for s, n in doc["findings"].items()],
-                  [t("chart_total"), doc["share"]["total_amount"]], [t("chart_listed"), doc["share"]["listed_amount"]],
-                  [t("chart_required"), doc["share"]["required_amount"]]], [30, 18])
+    verdicts = doc["verdicts"]
+    share = doc["share"]
+    top = [[v["title"]], [t("round_date"), _xlsx.as_date(v["date"])]]
+    rows = [[t("plans_total"), doc["plans"]], [lbl("compliant"), verdicts["compliant"]],
+            [lbl("not_compliant"), verdicts["not_compliant"]], [lbl("not_checkable"), verdicts["not_checkable"]],
+            *[[lbl(s), n] for s, n in doc["findings"].items()],
+            [t("chart_total"), share["total_amount"]], [t("chart_listed"), share["listed_amount"]],
+            [t("chart_required"), share["required_amount"]]]
+    if v["at_risk"] is not None:
+        rows.append([t("amount_at_risk"), v["at_risk"]])
+    ws = _xlsx._sheet(wb, t("summary_sheet"), [t("summary"), ""], rows, [30, 18], top=top)
+    for (cell,) in ws.iter_rows(min_row=len(top) + 2, min_col=2, max_col=2):
+        if isinstance(cell.value, float):
+            cell.number_format = M
+    if v["plans"]:
+        _xlsx._sheet(wb, t("all_plans"),
+                     [t("plan"), t("agency"), t("verdict"), lbl("error"), lbl("warning"), t("chart_total"), t("amount_at_risk"),
+                      t("source"), t("file")],
+                     [[p["plan_id"], p.get("agency"), _xlsx.Key(p["verdict_label"], p.get("assessment") or p["verdict"]),
+                       p["counts"]["error"], p["counts"]["warning"], p.get("amount"), p.get("at_risk_amount"), p["source"],
+                       p["file"]] for p in v["plans"]],
+                     [18, 28, 10, 7, 7, 15, 15, 40, 40], {5: M, 6: M})
     _xlsx._sheet(wb, t("by_agency"), [t("agency"), t("plans"), lbl("compliant"), lbl("not_compliant"), lbl("error"),
-                                      lbl("warning"), t("chart_total"), t("chart_listed"), t("chart_listed") + " %",
-                                      t("chart_required"), t("chart_required") + " %"],
+                                      lbl("warning"), t("chart_total"), t("chart_listed"), t("listed_share"),
+                                      t("chart_required"), t("required_share")],
                  [[a, x["plans"], x["compliant"], x["not_compliant"], x["findings"]["error"], x["findings"]["warning"],
-                   x["share"]["total_amount"], x["share"]["listed_amount"], x["share"]["listed_share"],
-                   x["share"]["required_amount"], x["share"]["required_share"]] for a, x in doc["by_agency"].items()],
-                 [30, 8, 8, 8, 8, 8, 16, 16, 10, 16, 10])
-    _xlsx._sheet(wb, t("by_rule"), [t("rule"), t("findings")], [[k, n] for k, n in doc["by_rule"].items()], [14, 10])
-    _xlsx._sheet(wb, t("largest"), [t("plan"), t("agency"), t("chart_total"), lbl("error"), t("source"), t("file")],
-                 [[x["plan_id"], x["agency"], x["amount"], x["errors"], x["source"], x["file"]] for x in doc["largest_not_compliant"]],
-                 [18, 30, 16, 8, 40, 40])
-    _xlsx._sheet(wb, lbl("not_checkable"), [t("source"), t("file"), t("message")],
+                   x["share"]["total_amount"], x["share"]["listed_amount"], x["share"]["listed_share"] / 100.0,
+                   x["share"]["required_amount"], x["share"]["required_share"] / 100.0] for a, x in doc["by_agency"].items()],
+                 [30, 8, 8, 8, 8, 8, 16, 16, 10, 16, 10], {6: M, 7: M, 8: P, 9: M, 10: P})
+    _xlsx._sheet(wb, t("by_rule"), [t("rule"), t("severity"), t("title"), t("findings")],
+                 [[r["id"], _xlsx.Key(r["severity_label"], r["severity"]), r["title"], r["n"]]
+                  for r in v["by_rule"] + v["info_rules"]], [14, 8, 50, 10])
+    if v["categories"]:
+        _xlsx._sheet(wb, t("by_category"),
+                     [t("code"), t("name"), t("items_count"), t("amount_cny"), t("mandatory_share"), t("undetermined_share"),
+                      t("required_share"), t("preferred_share"), t("green_share_col"), t("amount_at_risk")],
+                     [[c["code"], c["name"], c["items"], c["amount"], c["mandatory_ratio"], c["undetermined_ratio"],
+                       c["required_ratio"], c["preferred_ratio"], c["green_ratio"], c["at_risk_amount"]] for c in v["categories"]],
+                     [12, 24, 8, 16, 10, 12, 10, 10, 10, 16], {3: M, 4: P, 5: P, 6: P, 7: P, 8: P, 9: M})
+    if not v["plans"]:
+        _xlsx._sheet(wb, t("largest"), [t("plan"), t("agency"), t("chart_total"), lbl("error"), t("source"), t("file")],
+                     [[x["plan_id"], x["agency"], x["amount"], x["errors"], x["source"], x["file"]]
+                      for x in doc["largest_not_compliant"]], [18, 30, 16, 8, 40, 40], {2: M})
+    _xlsx._sheet(wb, lbl("not_checkable"), [t("source"), t("file"), t("reason")],
                  [[x["source"], x["file"], x["reason"]] for x in doc["not_checkable"]], [40, 40, 80])
     wb.properties.created = wb.properties.modified = _xlsx._FIXED
     raw = io.BytesIO()

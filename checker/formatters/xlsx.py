@@ -1,4 +1,11 @@
-"""Excel report (openpyxl): a summary sheet, one row per finding (filterable), one row per item.
+"""Excel report (openpyxl), from the same content model as the other reports (_report): a summary
+sheet with the sign-off block, the numbered findings (one row per line, so they filter by project,
+line or severity), the remediation summary, the award evidence, and every item.
+
+A workbook a user can hand on: amounts formatted ``#,##0.00``, shares stored as fractions and shown
+``0.0%``, dates as real dates, widths and wrapping set, header rows frozen, filtered and repeated on
+every printed page, severities coloured, and each sheet printed landscape on A4, fitted to the
+page width.
 
 Every cell from a plan is written as a string cell, so text such as ``=HYPERLINK(…)`` stays text and
 is never a formula, and characters a workbook cannot hold (control characters, lone surrogates) are
@@ -10,87 +17,200 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import unicodedata
 import zipfile
 
 from .. import i18n
-from ..findings import basis_text
 from . import _report, _safe
 
 _FIXED = _dt.datetime(2000, 1, 1)
+MONEY = "#,##0.00"
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+#: Fill colours of the severity (and verdict) cells.
+FILLS = {"error": "FEE2E2", "not_compliant": "FEE2E2", "warning": "FEF3C7", "needs_improvement": "FEF3C7",
+         "info": "E0F2FE", "compliant": "DCFCE7", "not_checkable": "F3E8FF"}
+HEADER_FILL = "E5E7EB"
+
+
+class Key(str):
+    """A cell's text with the key (severity, verdict) that chooses its fill colour."""
+
+    def __new__(cls, text, key):
+        obj = super().__new__(cls, text)
+        obj.key = key
+        return obj
+
+
+def as_date(text):
+    """An ISO date string as a date (a real date cell); anything else is kept as it is."""
+    try:
+        return _dt.date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 def _text(ws, row, col, value):
+    from openpyxl.styles import PatternFill
     cell = ws.cell(row=row, column=col)
     if value is None:
         return cell
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         cell.value = value
+    elif isinstance(value, _dt.date):
+        cell.value = value
+        cell.number_format = DATE
     else:
         cell.value = _safe.visible(str(value))
         cell.data_type = "s"   # never a formula, whatever the text starts with
+        if isinstance(value, Key) and value.key in FILLS:
+            cell.fill = PatternFill("solid", fgColor=FILLS[value.key])
     return cell
 
 
-def _sheet(wb, title, header, rows, widths):
-    from openpyxl.styles import Font
+def _display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a CJK or full-width character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _row_heights(ws, first_row, widths):
+    """Heights for rows whose text wraps: openpyxl writes none, and LibreOffice then prints wrapped
+    lines over the next row. Estimated from the text's width in its column (15 points a line)."""
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            if isinstance(cell.value, str) and cell.column <= len(widths):
+                width = max(widths[cell.column - 1] - 1, 1)
+                lines = max(lines, sum(-(-_display_width(part) // width) or 1 for part in cell.value.split("\n")))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = 15 * min(lines, 30)
+
+
+def _print_setup(ws, header_row):
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "&P / &N"
+
+
+def _sheet(wb, title, header, rows, widths, formats=None, top=()):
+    """A sheet: optional lines above the table (``top``: title, sign-off), then a bold filled header
+    row, frozen, filtered and repeated on printed pages, then ``rows``. ``formats``: column index
+    (0-based) → number format. Text wraps; numbers and dates do not."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    formats = formats or {}
     ws = wb.create_sheet(title)
-    for c, h in enumerate(header, 1):
-        _text(ws, 1, c, h).font = Font(bold=True)
-    for r, values in enumerate(rows, 2):
+    for r, values in enumerate(top, 1):
         for c, v in enumerate(values, 1):
-            _text(ws, r, c, v)
-    ws.freeze_panes = "A2"
+            cell = _text(ws, r, c, v)
+            if r == 1 and c == 1:
+                cell.font = Font(bold=True, size=14)
+    h = len(top) + 1
+    for c, name in enumerate(header, 1):
+        cell = _text(ws, h, c, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top_aligned = Alignment(vertical="top")
+    for r, values in enumerate(rows, h + 1):
+        for c, v in enumerate(values, 1):
+            cell = _text(ws, r, c, v)
+            if (c - 1) in formats and isinstance(v, (int, float)) and not isinstance(v, bool):
+                cell.number_format = formats[c - 1]
+            cell.alignment = wrap if isinstance(v, str) else top_aligned
+    ws.freeze_panes = f"A{h + 1}"
     if rows:
-        ws.auto_filter.ref = ws.dimensions
-    for c, w in enumerate(widths):
-        ws.column_dimensions[chr(65 + c)].width = w
+        ws.auto_filter.ref = f"A{h}:{get_column_letter(len(header))}{h + len(rows)}"
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    _row_heights(ws, h, widths)
+    _print_setup(ws, h)
     return ws
+
+
+def _basis(entry, lang):
+    return ("；" if lang == "zh" else "; ").join(f"[{b['no']}] {b['short']}" for b in entry["bases"]) or i18n.text("no_legal_basis", lang)
 
 
 def render(results, meta, lang="zh", color=False) -> bytes:
     from openpyxl import Workbook
     t = lambda k: i18n.text(k, lang)
+    lbl = lambda k: i18n.label(k, lang)
     r = _report.build(results, meta, lang)
     wb = Workbook()
     wb.remove(wb.active)
+    f = r["filing"]
+    top = [[t("report_title")],
+           [t("report_no"), f["report_no"], t("organisation"), f["organisation"]],
+           [t("prepared_by"), f["prepared_by"], t("reviewed_by"), f["reviewed_by"]],
+           [t("check_date"), as_date(f["date"]), t("signature"), None],
+           [r["overview"]]]
     summary = []
     for p in r["plans"]:
-        row = [p["source"], p["plan_id"], p["verdict_label"], p["counts"]["error"], p["counts"]["warning"], p["counts"]["info"]]
+        row = [p["plan_id"], Key(p["verdict_label"], p["verdict"]), p["counts"]["error"], p["counts"]["warning"],
+               p["counts"]["info"]]
         if p["checkable"]:
             share = {b["key"]: b for b in p["share"]}
-            row += [p["agency"]["name"], p["date"], p["stage_label"], share["total"]["amount"], share["listed"]["amount"],
-                    share["listed"]["share"], share["required"]["amount"], share["required"]["share"]]
+            row += [p["agency"]["name"], as_date(p["date"]), p["stage_label"], share["total"]["amount"],
+                    share["listed"]["ratio"], share["required"]["ratio"], p["at_risk"]]
         summary.append(row)
     _sheet(wb, t("summary_sheet"),
-           [t("source"), t("plan"), t("verdict"), i18n.label("error", lang), i18n.label("warning", lang), i18n.label("info", lang),
-            t("agency"), t("date"), t("stage"),
-            t("chart_total"), t("chart_listed"), t("chart_listed") + " %", t("chart_required"), t("chart_required") + " %"],
-           summary, [28, 18, 10, 8, 8, 8, 28, 12, 10, 16, 16, 10, 16, 10])
+           [t("plan"), t("verdict"), lbl("error"), lbl("warning"), lbl("info"), t("agency"), t("date"), t("stage"),
+            t("chart_total"), t("listed_share"), t("required_share"), t("amount_at_risk")],
+           summary, [18, 10, 6, 6, 6, 28, 11, 12, 15, 9, 9, 15],
+           {8: MONEY, 9: PERCENT, 10: PERCENT, 11: MONEY}, top)
+    _sheet(wb, t("conclusion"), [t("plan"), t("conclusion"), t("source")],
+           [[p["plan_id"], p["conclusion"], p["source"]] for p in r["plans"]], [18, 90, 30])
     findings = []
     for p in r["plans"]:
-        for f in p.get("findings", []):
-            findings.append([p["plan_id"], f["project_id"], f["line_id"], f["pointer"], f["rule_id"], f["severity_label"],
-                             i18n.label(f["status"], lang), f["title"], f["message"],
-                             basis_text(f["legal_basis"]), f["remediation"],
-                             ", ".join(f["unverified_rows"])])
+        for e in p["entries"]:
+            for ln in e["lines"]:
+                severity = e["severity_label"]
+                if e["status"] != "open":
+                    severity += f"（{e['status_label']}）" if lang == "zh" else f" ({e['status_label']})"
+                findings.append([e["no"], p["plan_id"], Key(severity, e["severity"]), e["title"],
+                                 ln["place"], ln.get("amount"), ln["message"],
+                                 _basis(e, lang), e["remediation"] if e["severity"] != "info" else None,
+                                 lbl(True) if ln["unverified"] else None, e["rule_id"]])
         for e in p["errors"]:
-            findings.append([p["plan_id"], None, None, e["pointer"], e["rule_id"], i18n.label("not_checkable", lang),
-                             None, None, e["message"], None, None, None])
+            findings.append([None, p["plan_id"] or p["source"], Key(lbl("not_checkable"), "not_checkable"), None,
+                             e["place"], None, e["text"], None, None, None, e["rule_id"]])
     _sheet(wb, t("findings_sheet"),
-           [t("plan"), t("project_id"), t("line"), t("pointer"), t("rule"), t("severity"), t("status"), t("title"),
-            t("message"), t("legal_basis"), t("remediation"), t("unverified_rows")],
-           findings, [18, 18, 8, 22, 13, 8, 8, 30, 60, 36, 40, 20])
+           [t("no"), t("plan"), t("severity"), t("title"), t("place"), t("amount_cny"),
+            t("message"), t("legal_basis"), t("remediation"), t("unverified"), t("rule")],
+           findings, [5, 15, 8, 22, 26, 12, 40, 22, 32, 6, 12], {5: MONEY})
+    remediations = [[m["text"], m["ref"], p["plan_id"]] for p in r["plans"] for m in p.get("remediations", [])]
+    _sheet(wb, t("remediation_sheet"), [t("remediation"), t("remediation_for"), t("plan")], remediations, [80, 20, 18])
+    awards = []
+    for p in r["plans"]:
+        for a in p.get("awards", []):
+            for c in a["certificates"]:
+                awards.append([p["plan_id"], a["project_id"], a["line_id"], a["name"], a["supplier"], a["credit_code"],
+                               f"{a['brand'] or ''} / {a['model'] or ''}", c["kind_label"], c["obligation"], c["number"], c["issuer"], c["validity"],
+                               Key(c["found"], "compliant" if c["status"] == "valid" else "error")])
+    if awards:
+        _sheet(wb, t("award_sheet"),
+               [t("plan"), t("project_id"), t("line"), t("name"), t("supplier"), t("credit_code"), t("brand_model"),
+                t("certificate"), t("obligation"), t("cert_number"), t("issuer"), t("validity"), t("status_found")],
+               awards, [16, 18, 6, 16, 22, 20, 16, 22, 10, 18, 22, 22, 14])
     items = []
     for p in r["plans"]:
         for i in p.get("items", []):
             items.append([p["plan_id"], i["project_id"], i["line_id"], i["name"], i["category_code"], i["amount"],
                           i["energy_label"], i["energy_req_label"], i["env_label"], i["env_req_label"],
-                          i18n.label(i["has_findings"], lang), ", ".join(i["unverified_rows"])])
+                          lbl(i["has_findings"]), lbl(i["at_risk"])])
     _sheet(wb, t("items_sheet"),
            [t("plan"), t("project_id"), t("line"), t("name"), t("code"), t("amount_cny"), t("energy_list"),
-            t("energy_list") + " " + t("requirement"), t("env_list"), t("env_list") + " " + t("requirement"),
-            t("has_findings"), t("unverified_rows")],
-           items, [18, 18, 8, 28, 12, 14, 12, 12, 12, 12, 10, 20])
+            t("energy_list") + t("requirement"), t("env_list"), t("env_list") + t("requirement"),
+            t("has_findings"), t("amount_at_risk")],
+           items, [16, 18, 6, 26, 12, 14, 12, 12, 12, 12, 9, 9], {5: MONEY})
     wb.properties.created = wb.properties.modified = _FIXED
     wb.properties.creator = "lvcai"
     raw = io.BytesIO()

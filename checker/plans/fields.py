@@ -91,7 +91,7 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-#: The words of the CHK-003 finding (and of the CHK-001 problem under --strict).
+#: The words of the CHK-005 finding (and of the CHK-001 problem under --strict).
 TEXT = {
     "title": {"zh": "计划中有计划格式以外的字段", "en": "A field the plan format does not know"},
     "message": {"zh": "字段“{field}”不是计划格式中的字段，检查时被忽略", "en": "The field '{field}' is not in the plan format and was ignored in the check"},
@@ -104,6 +104,6 @@ TEXT = {
 
 
 def message(field, close, lang, strict=False) -> str:
-    """The CHK-003 message (``strict``: the CHK-001 problem: the plan is refused, not the field ignored)."""
+    """The CHK-005 message (``strict``: the CHK-001 problem: the plan is refused, not the field ignored)."""
     text = TEXT["strict" if strict else "message"][lang].format(field=field)
     return text + (TEXT["hint"][lang].format(close=close) if close else "" if strict else TEXT["end"][lang])

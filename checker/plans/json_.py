@@ -45,10 +45,43 @@ def parse(data: bytes, first_line: int = 1):
 
     ``first_line``: the line of the file where ``data`` starts (a JSON Lines line), so that parse
     errors name the file's line."""
+    doc, problems, _encoding = parse_any(data, first_line)
+    return doc, problems
+
+
+def parse_any(data: bytes, first_line: int = 1):
+    """(document, problems, encoding): as :func:`parse`, and a plan that is not UTF-8 is read as
+    UTF-16 (by its BOM, or the zero bytes of its first character, RFC 8259 §8.1's old rule) or
+    GB18030; ``encoding`` names which (None for UTF-8). A text that is none of them, or that parses
+    as JSON in none of them, gets UTF-8's problem, as before."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        return None, [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")]
+        utf8_problem = [("", f"is not UTF-8 text: {e.reason} at byte {e.start}")]
+        for encoding, codec in _other_encodings(data):
+            try:
+                other = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            doc, problems = _loads(other.lstrip("\ufeff"), first_line)
+            if not problems or encoding.startswith("UTF-16"):
+                return doc, problems, encoding
+        return None, utf8_problem, None
+    doc, problems = _loads(text, first_line)
+    return doc, problems, None
+
+
+def _other_encodings(data: bytes):
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return [("UTF-16", "utf-16")]
+    if len(data) >= 2 and data[0] != 0 and data[1] == 0:
+        return [("UTF-16LE", "utf-16-le")]
+    if len(data) >= 2 and data[0] == 0 and data[1] != 0:
+        return [("UTF-16BE", "utf-16-be")]
+    return [("GB18030", "gb18030")]
+
+
+def _loads(text: str, first_line: int):
     try:
         doc = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as e:

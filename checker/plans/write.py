@@ -1,0 +1,248 @@
+"""Writing a plan document as a spreadsheet (.xlsx or .csv) that checker.plans.sheet reads back as
+the same document: the reverse of ``lvcai convert PLAN.xlsx -o PLAN.json``.
+
+Layout: the plan-level fields as a header block (label in column A, value in column B), an empty row,
+then the line table with every project column repeated on each of its lines. Closed values are written
+in the words of ``lang`` (必须/优先/无 …), dates as date cells, codes as text (so 01 stays 01).
+A document that a sheet cannot hold without loss (a field with no column, two certificates of one
+type on a line) is refused with the places that cannot be held: converting is lossless or not done.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+
+from ..errors import LvcaiError
+from .sheet import spec
+
+#: Columns always written, even when no line has a value (the ones a plan needs).
+_ALWAYS = ("project_id", "project_name", "procurement_method", "evaluation_method", "line_id", "category_code",
+           "name", "quantity", "unit", "unit_price", "amount", "energy_saving", "environmental_label")
+_CERT = {"energy_saving": "energy_cert", "environmental_label": "env_cert"}
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+class NotRepresentable(LvcaiError):
+    """The plan holds something a spreadsheet row cannot (listed by pointer)."""
+
+
+def _flatten(doc):
+    """(plan fields, [(project fields, item fields)], [pointers that cannot be held])."""
+    sp = spec()
+    paths = sp["x-paths"]
+    plan_f = {f: p for f, p in paths.items() if sp["_level"][f] == "plan"}
+    proj_f = {f: p.split("/", 2)[2] for f, p in paths.items() if sp["_level"][f] == "project"}
+    item_f = {f: p.split("/", 4)[4] for f, p in paths.items() if sp["_level"][f] == "item" and "/certificates/" not in p}
+    lost = []
+
+    def take(node, table, base, known_parents):
+        out = {}
+        for f, path in table.items():
+            cur = node
+            for part in path.split("/"):
+                cur = cur.get(part) if isinstance(cur, dict) else None
+            if cur is not None:
+                out[f] = cur
+        _unheld(node, set(table.values()) | known_parents, "", base, lost)
+        return out
+
+    plan = take(doc, plan_f, "", {"projects"})
+    rows = []
+    for pi, project in enumerate(doc.get("projects", ())):
+        pvals = take(project, proj_f, f"/projects/{pi}", {"items"})
+        for ii, item in enumerate(project.get("items", ())):
+            base = f"/projects/{pi}/items/{ii}"
+            ivals = take(item, item_f, base, {"award/certificates"})
+            types = set()
+            for ci, cert in enumerate((item.get("award") or {}).get("certificates", ())):
+                prefix = _CERT.get(cert.get("type"))
+                if prefix is None or cert["type"] in types:   # a sheet row holds one certificate of each type
+                    lost.append(f"{base}/award/certificates/{ci}")
+                    continue
+                types.add(cert["type"])
+                for k in ("number", "issuer", "valid_from", "valid_until"):
+                    if k in cert:
+                        ivals[f"{prefix}_{k}"] = cert[k]
+                extra = set(cert) - {"type", "number", "issuer", "valid_from", "valid_until"}
+                lost.extend(f"{base}/award/certificates/{ci}/{k}" for k in sorted(extra))
+            if "award" in item and not any(k in ivals for k in ("supplier_name",)):
+                lost.append(f"{base}/award")
+            rows.append((pvals, ivals))
+    return plan, rows, lost
+
+
+def _unheld(node, held_paths, prefix, base, lost):
+    """Pointers of keys under ``node`` that no column holds."""
+    if not isinstance(node, dict):
+        return
+    for k, v in node.items():
+        path = f"{prefix}{k}"
+        if path in held_paths:
+            continue
+        if any(h.startswith(path + "/") for h in held_paths) and isinstance(v, dict):
+            _unheld(v, held_paths, path + "/", base, lost)
+            continue
+        if path == "award/preferences_applied" or path in ("projects", "items"):
+            continue
+        lost.append(f"{base}/{path}")
+
+
+def _cell(f, v, lang):
+    sp = spec()
+    words = sp["x-write"].get(f)
+    if isinstance(v, list):
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(_word(words.get(x), lang, x) for x in v)
+    if words is not None:
+        key = ("true" if v else "false") if isinstance(v, bool) else str(v)
+        return _word(words.get(key), lang, v)
+    return v
+
+
+def _word(w, lang, default):
+    if w is None:
+        return default
+    return w[lang] if isinstance(w, dict) else w
+
+
+def layout(doc, lang="zh"):
+    """(block [(field, value)], table fields, table rows [[value]]), refusing what cannot be held."""
+    plan, rows, lost = _flatten(doc)
+    if lost:
+        raise NotRepresentable("the plan holds what a spreadsheet row cannot, so converting would lose it: "
+                               + ", ".join(lost[:20]) + (f" (and {len(lost) - 20} more)" if len(lost) > 20 else ""))
+    sp = spec()
+    block = [(f, _cell(f, plan[f], lang)) for f in sp["x-paths"] if f in plan]
+    used = set(_ALWAYS)
+    for p, i in rows:
+        used.update(p)
+        used.update(i)
+    fields = [f for f in sp["x-paths"] if f in used and sp["_level"][f] != "plan"]
+    table = [[_cell(f, {**p, **i}.get(f), lang) if f in {**p, **i} else None for f in fields] for p, i in rows]
+    return block, fields, table
+
+
+def to_csv(doc, lang="zh") -> bytes:
+    """UTF-8 with a BOM (so Excel and WPS open it as UTF-8), CRLF line ends as Excel writes them."""
+    block, fields, table = layout(doc, lang)
+    labels = spec()["x-labels"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for f, v in block:
+        w.writerow([labels[f][lang], _csv_value(v)])
+    w.writerow([])
+    w.writerow([labels[f][lang] for f in fields])
+    for row in table:
+        w.writerow(["" if v is None else _csv_value(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def _csv_value(v):
+    if isinstance(v, float):
+        return repr(v)
+    return v
+
+
+def to_xlsx(doc, lang="zh") -> bytes:
+    wb = workbook(doc, lang)
+    return save(wb)
+
+
+def workbook(doc, lang="zh", sheet_title=None, comments=False):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title or ("计划" if lang == "zh" else "Plan")
+    fill_sheet(ws, doc, lang, comments)
+    return wb
+
+
+def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=None):
+    """Write ``doc`` (or, with ``fields``, an empty table of those columns) into worksheet ``ws``;
+    returns (header row, {field: column number})."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    sp = spec()
+    labels, kinds, helps = sp["x-labels"], sp["x-kinds"], sp["x-help"]
+    if doc is not None:
+        block, fields, table = layout(doc, lang)
+    else:
+        block, table = [(f, None) for f in block_fields], []
+    bold = Font(bold=True)
+    r = 1
+    for f, v in block:
+        a = ws.cell(row=r, column=1, value=labels[f][lang])
+        a.font = bold
+        b = ws.cell(row=r, column=2, value=_typed(f, v))
+        _format(b, kinds[f])
+        if comments and f in helps:
+            a.comment = Comment(helps[f][lang], "lvcai")
+        r += 1
+    header = r + 1
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    columns = {}
+    for c, f in enumerate(fields, 1):
+        cell = ws.cell(row=header, column=c, value=labels[f][lang])
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if comments and f in helps:
+            cell.comment = Comment(helps[f][lang], "lvcai")
+        columns[f] = c
+        ws.column_dimensions[get_column_letter(c)].width = 14 if kinds[f] != "text" else 22
+    for i, row in enumerate(table, header + 1):
+        for c, (f, v) in enumerate(zip(fields, row), 1):
+            if v is None:
+                continue
+            cell = ws.cell(row=i, column=c, value=_typed(f, v))
+            _format(cell, kinds[f])
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 16)
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    # Printed, a plan is one page wide (landscape A4) with its column headers on every page.
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"
+    return header, columns
+
+
+def _typed(f, v):
+    kind = spec()["x-kinds"][f]
+    if kind == "date" and isinstance(v, str):
+        try:
+            return _dt.date.fromisoformat(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _format(cell, kind):
+    if kind == "money":
+        cell.number_format = MONEY_FORMAT
+    elif kind == "date":
+        cell.number_format = DATE_FORMAT
+    elif kind == "code":
+        cell.number_format = "@"
+
+
+def save(wb) -> bytes:
+    """The workbook's bytes, the same for the same content: every zip entry gets one fixed time and
+    the document properties no creation time (openpyxl would stamp now)."""
+    import zipfile
+    fixed = _dt.datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "lvcai"
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, data)
+    return out.getvalue()
