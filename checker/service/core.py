@@ -199,24 +199,30 @@ def keep(directory, data: bytes, source: str) -> Path:
 
 # -- reference data ----------------------------------------------------------------------------
 def rules(profile: str):
-    from ..rulepacks import RulePacks
+    """The rules the profile runs (with the severity the profile gives them), those not run for a
+    parameter without a value, and those the profile switches off, with its reason."""
+    from ..policy.rulepacks import RulePacks
     try:
         reg = RulePacks()
         prof = reg.profile(profile)
-        active = [r for r, _ in reg.active(prof)]
+        active = [r for r, _ in reg.active(prof).rules]
         skipped = reg.not_run(prof)
+        off = reg.switched_off(prof)
     except LvcaiError as e:
         raise Problem(422, "invalid parameters", [("?profile", str(e))]) from None
+    settings = prof.rule_settings or {}
     return {"profile": profile,
-            "rules": [{"id": r.id, "severity": r.severity, "title": r.title, "pack": r.pack,
-                       "legal_basis": [dict(b) for b in r.legal_basis]} for r in active],
-            "not_run": [{"rule_id": rid, "parameter_without_value": p} for rid, p in skipped]}
+            "rules": [{"id": r.id, "severity": settings.get(r.id, {}).get("severity", r.severity), "title": r.title,
+                       "pack": r.pack, "legal_basis": [dict(b) for b in r.legal_basis]} for r in active],
+            "not_run": [{"rule_id": rid, "parameter_without_value": p} for rid, p in skipped],
+            "switched_off": [{"rule_id": rid, "by_profile": st["profile"], "reason": st["reason"]} for rid, st in off]}
 
 
 def rule(rule_id: str):
-    """The rule file as JSON (as `lvcai rules show` prints it), or None."""
-    from ..rulepacks import RulePacks
-    found = RulePacks().rules.get(rule_id)
+    """The rule file as JSON (as `lvcai rules show` prints it; an old id finds its rule), or None."""
+    from ..policy.rulepacks import RulePacks
+    reg = RulePacks()
+    found = reg.rules.get(reg.canonical(rule_id))
     return None if found is None else json.loads(found.path.read_text(encoding="utf-8"))
 
 
