@@ -108,10 +108,12 @@ def outputs(tmp_path, lang):
 
 # Codes and identifiers that are neither words nor names: rule and list-row ids, category codes,
 # hashes, edition ids, file names, certificate numbers and credit codes (from the plans), ISO
-# dates and times, the tool's name and the rule pack's id.
+# dates and times, the tool's name and the rule packs' ids (national, vehicles, data_centres, …).
+PACK_IDS = sorted(json.loads(p.read_text(encoding="utf-8"))["id"] for p in (ROOT / "rules").glob("*/pack.json"))
 CODES = re.compile(r"GPP-[A-Z]{3}-\d{3}|CHK-\d{3}|WVR-\d{3}|E[SL]2019-\d{3}|\bA\d{2,10}\b|\b[0-9a-f]{64}\b|"
                    r"\b(?:energy_saving|environmental_label)/\d{4}\b|examples/[\w.-]+\.json|"
-                   r"\d{4}-\d{2}-\d{2}(?:T[\d:+]+)?|\blvcai\b|\bsha-?256\b|SHA-256|\bnational\b")
+                   r"\d{4}-\d{2}-\d{2}(?:T[\d:+]+)?|\blvcai\b|\bsha-?256\b|SHA-256|"
+                   r"\b(?:" + "|".join(PACK_IDS) + r")\b")
 POINTER = re.compile(r"/projects/\d|/items/\d|/plan_id|/agency|/catalog_edition|[A-Z]{3}-\d{3} /")
 
 

@@ -78,6 +78,8 @@ def doc_title(doc, lang):
 def clause_text(clause, lang):
     if clause == "(clause not retrieved)":
         return i18n.text("clause_not_retrieved", lang)
+    if clause == "(secondary source)":   # a rule resting on practice documents, not on a clause
+        return i18n.text("clause_secondary_source", lang)
     return clause if lang == "zh" else i18n.catalogue()["clauses"].get(clause, clause)
 
 
