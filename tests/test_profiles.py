@@ -141,6 +141,15 @@ def test_a_profile_switches_a_rule_off_or_changes_its_severity_with_a_reason(tmp
         "severity_changed"] == {"from": "warning", "by_profile": "district", "reason": reason_sev["en"]}
     out = text.render([result], checker.run_meta([result], {}), "en")
     assert "Severity set by profile district (warning → info): reported for information first in this district" in out
+    # the reports say it too: at the finding, and the rule switched off in the provenance
+    from checker.formatters import html, md
+    meta = checker.run_meta([result], {})
+    rep = md.render([result], meta, "en")
+    assert "Severity set by profile district (warning → info): reported for information first in this district" in rep
+    assert "Rule switched off by profile district: GPP-EVL-003 (the district's evaluation rules set the price weight)" in rep
+    rep = html.render([result], meta, "en")
+    assert "Severity set by profile district (warning → info): </span>reported for information first in this district" in rep
+    assert "Rule switched off by profile district</dt><dd>GPP-EVL-003: the district&#39;s evaluation rules" in rep
 
 
 def test_a_profile_naming_no_rule_is_rejected(tmp_path):
