@@ -97,7 +97,7 @@ def test_report_content(tmp_path, in_repo):
     assert "Plan <span class=\"pid\">SZFT-2025-0212</span> <span class=\"verdict not_compliant\">not compliant</span>" in html
     assert "<span class=\"verdict compliant\">compliant</span>" in html
     # a conclusion, then numbered findings, errors first, one rule's lines of a project in one entry
-    assert ("Plan GZTH-2026-0107 is not compliant: 5 error(s), 5 warning(s) and 2 note(s) were found. "
+    assert ("Plan GZTH-2026-0107 is not compliant: 5 error(s), 4 warning(s) and 4 note(s) were found. "
             "Mandatory-category items without a required or valid certificate amount to CNY 502,000.00.") in html
     assert html.count("GPP-ENE-001</span>") == 1 and "Project GZTH-2026-0107-01, lines 1, 2, 3" in html
     nos = [int(n) for n in re.findall(r'<li class="(?:error|warning|info)" id="entry-(\d+)">', html)]
@@ -206,12 +206,15 @@ def test_not_checkable_plan_is_reported_and_exits_2(tmp_path):
 
 def test_pdf_running_header_names_the_plan_and_tables_repeat_their_header(tmp_path, in_repo):
     from pypdf import PdfReader
-    pdf = PdfReader(io.BytesIO(report(tmp_path, "pdf", EXAMPLE_ARGS[0], EXAMPLE_ARGS[1])))
-    second = pdf.pages[1].extract_text()              # a continuation page of the first plan
-    assert second.startswith("金额（元） 占比")         # the share table's header, repeated
-    assert second.endswith(f"SZNS-2026-0031 绿色采购合规检查报告\n第 2 页，共 {len(pdf.pages)} 页")
-    third = pdf.pages[2].extract_text()               # the second plan starts a page of its own
+    pdf = PdfReader(io.BytesIO(report(tmp_path, "pdf", *EXAMPLE_ARGS)))
+    pages = [p.extract_text() for p in pdf.pages]
+    second = pages[1]                                 # a continuation page of the first plan
+    assert second.endswith(f"SZNS-2026-0031 绿色采购合规检查报告\n第 2 页，共 {len(pages)} 页")
+    third = pages[2]                                  # the second plan starts a page of its own
     assert third.startswith("采购计划 GZTH-2026-0107") and "GZTH-2026-0107 绿色采购合规检查报告" in third
+    # a table that runs over a page repeats its header there (the award evidence of the third plan)
+    cont = [t for t in pages if t.startswith("行号 供应商 品牌 / 型号 证书")]
+    assert cont and "SZFT-2025-0212 绿色采购合规检查报告" in cont[0]
 
 
 def test_xlsx_formats_and_print_set_up(tmp_path, in_repo):
