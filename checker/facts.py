@@ -21,12 +21,10 @@ FIELDS = {
         "energy_list": "obligation on the energy-saving list in force: mandatory | priority | none (stricter one where unresolved)",
         "energy_resolution": "how the code stands on that list: off_list | listed | ambiguous | parent | product_type_unmatched",
         "energy_req": "the plan's energy_saving requirement: required | preferred | none",
-        "energy_cert": "award: energy-saving certificate on the plan date: valid | expired | not_yet_valid | missing",
         "energy_pref_applied": "award: true when the evaluation granted the energy-saving preference",
         "env_list": "obligation on the environmental-label list in force: mandatory | priority | none",
         "env_resolution": "how the code stands on that list: off_list | listed | ambiguous | parent | product_type_unmatched",
         "env_req": "the plan's environmental_label requirement: required | preferred | none",
-        "env_cert": "award: environmental-label certificate on the plan date: valid | expired | not_yet_valid | missing",
         "env_pref_applied": "award: true when the evaluation granted the environmental-label preference",
         "amount": "the item's amount in CNY",
         "eval_method": "its project's evaluation method",
@@ -89,17 +87,25 @@ class Facts:
 
 
 def _cert_status(certs, kind, date):
-    status = "missing"
-    for c in certs:
-        if c.get("type") != kind:
-            continue
-        if c.get("valid_from") and c["valid_from"] > date:
-            status = "not_yet_valid" if status == "missing" else status
-        elif c["valid_until"] < date:
-            status = "expired" if status in ("missing", "not_yet_valid") else status
-        else:
-            return "valid"
-    return status
+    """The certificate status of ``kind`` on ``date`` (valid | expired | not_yet_valid | missing), as
+    the derived values energy_cert / env_cert declare it (rules/derived/certificates.json): the one
+    place that says what validity against the plan date is. Facts get those values from the
+    evaluator like any derived value; this is the same declaration called on its own."""
+    fn = _declared_status(_REQ_FIELD[kind] + "_cert")
+    return fn({"award": {"certificates": certs}}, {"date": date})
+
+
+_STATUS = {}
+
+
+def _declared_status(name):
+    if name not in _STATUS:
+        from . import _paths
+        from .policy import derived as _derived
+        found = {}
+        _derived.load_dir(_paths.rules_dir() / "derived", found)
+        _STATUS[name] = _derived.status_function(found[name].value["status"])
+    return _STATUS[name]
 
 
 def _same(a, b):
@@ -161,7 +167,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
 
     derive = evaluator is not None and evaluator.active
     n_project = evaluator.n_project if derive else 0
-    item_derive = evaluator.item_function() if derive else None
+    item_derive = evaluator.item_function(plan) if derive else None
     plan_sums = [0.0] * (evaluator.n_plan if derive else 0)
     item_facts = []
     project_facts = []
@@ -207,7 +213,6 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 f[f"{short}_resolution"] = res.status if res else "off_list"
                 f[f"{short}_req"] = req
                 if stage == "award":
-                    f[f"{short}_cert"] = _cert_status(certs, kind, date)
                     f[f"{short}_pref_applied"] = kind in applied
                     if refdata is not None:
                         f[f"{short}_reg"], f[f"{short}_body"], row = _registry_cert(refdata, certs, kind, date, item, award)

@@ -25,6 +25,20 @@ A derivation has a ``level`` (item, project or plan) and a ``value``:
   does not, no value when the plan does not give the field or no edition is in force. Tables are data
   (rules/tables/*.json, rules/<pack>/tables/*.json), with their source and whether they are complete.
 
+* ``{"date": ref}``: a date, as the number YYYYMMDD (like ``plan_date``), so that a rule compares it;
+* ``{"days": {"from": ref, "to": ref}}``: the days from one date to the other (negative when ``to`` is
+  earlier), absent when either date is;
+* ``{"status": {"each": {"list": …, "where": clause}, "cases": [{"if": clause, "value": v}, …],
+  "otherwise": v, "none": v, "prefer": [v, …]}}``: a verdict per element of a list (the first case
+  whose ``if`` holds, else ``otherwise``), and of those verdicts the first in ``prefer`` order; ``none``
+  when no element is in the list. In a case, a clause may also be ``{"days": {"from": ref, "to": ref,
+  "$gt" | "$gte" | "$lt" | "$lte": n}}`` (false when either date is missing).
+
+A date ``ref`` is a path (``plan.date``; in a ``status`` case, a path of the element itself) or
+``{"list": "award.certificates", "where": clause, "field": "valid_until", "pick": "earliest" | "latest"}``:
+that field of the list's elements matching ``where``. A derivation may say ``stages`` (["award"]): it
+has no value at other stages.
+
 A ``field`` path starting with ``plan.`` reads the plan from a project-level value.
 
 Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": {"circular_share":
@@ -32,6 +46,7 @@ Comparing a value with a parameter is written in the rule's ``when`` (``{"$lt": 
 """
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +69,7 @@ class Derived:
     empty: object
     examples: list
     path: Path
+    stages: tuple = ()
 
     @property
     def op(self):
@@ -83,7 +99,8 @@ def load_dir(directory: Path, into: dict):
                 raise DataError(path, f"/derived/{i}/value",
                                 "an item-level value over selectors is {\"in\": selector}; count, sum and share are project or plan values")
             into[d["id"]] = Derived(d["id"], d["level"], d["title"], d.get("description", d["title"]), d.get("unit", ""),
-                                    d["value"], d.get("round", 2), d.get("empty"), d["examples"], path)
+                                    d["value"], d.get("round", 2), d.get("empty"), d["examples"], path,
+                                    tuple(d.get("stages", ())))
 
 
 def check_refs(derived: dict, selectors: dict, fields: dict, tables: dict | None = None):
@@ -101,7 +118,7 @@ def check_refs(derived: dict, selectors: dict, fields: dict, tables: dict | None
 
 
 #: Values read from the plan's own object at the derivation's level, not accumulated over items.
-_OWN = ("field", "length", "count_where", "share_where", "listed")
+_OWN = ("field", "length", "count_where", "share_where", "listed", "date", "days", "status")
 
 
 
@@ -114,6 +131,7 @@ class Evaluator:
         fields, sums = [], {"project": [], "plan": []}
         self.project, self.plan = [], []
         self.own = {"item": [], "project": [], "plan": []}    # (name, fn(object) -> value)
+        self.stages = {}                                         # name → the stages it has a value at
 
         def pair(level, name, measure):
             key = (name, measure)
@@ -125,6 +143,8 @@ class Evaluator:
             (op, arg), = d.value.items()
             if op in _OWN:
                 self.own[d.level].append((name, _own(op, arg, d, tables or {})))
+                if d.stages:
+                    self.stages[name] = d.stages
                 continue
             if op == "in":
                 fields.append((name, arg))
@@ -144,25 +164,32 @@ class Evaluator:
         self.item_active = bool(used) or bool(self.own["item"])
         self.active = self.item_active or bool(self.own["project"] or self.own["plan"])
 
-    def item_function(self):
-        """The function facts.build calls per item (the generated one itself when no value is read
-        from the item object: one call less per item), or None when there is nothing per item."""
+    def item_function(self, plan=None):
+        """The function facts.build calls per item of ``plan`` (the generated one itself when no value
+        is read from the item object: one call less per item), or None when there is nothing per item.
+        Values declared for other stages than the plan's are left out here, once per plan."""
         if not self.item_active:
             return None
-        return self._accumulate if not self.own["item"] else self.item
+        stage = (plan or {}).get("stage", "plan")
+        own = [(n, fn) for n, fn in self.own["item"] if stage in self.stages.get(n, (stage,))]
+        if not own:
+            return self._accumulate
+        accumulate = self._accumulate
 
-    def item(self, item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
-        """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
-        for name, fn in self.own["item"]:
-            fact[name] = fn(item, None)
-        if self._accumulate is not None:
-            self._accumulate(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums)
+        def item(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums):
+            """Put the item-level values on ``fact`` and add the item to the project's and plan's sums."""
+            for name, fn in own:
+                fact[name] = fn(item, plan)
+            if accumulate is not None:
+                accumulate(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums)
+        return item
 
     def values(self, level, sums, obj, plan) -> dict:
         """The project's or plan's values: those summed over its items, and those read from ``obj``
         (the project or plan object itself) or from ``plan``."""
         out = {name: fn(sums) for name, fn in (self.project if level == "project" else self.plan)}
-        out.update((name, fn(obj, plan)) for name, fn in self.own[level])
+        stage = plan.get("stage", "plan") if plan is not None else "plan"
+        out.update((name, fn(obj, plan)) for name, fn in self.own[level] if stage in self.stages.get(name, (stage,)))
         return out
 
 
@@ -173,7 +200,109 @@ def _read(obj, plan, path):
     return _selectors.get_path(obj, None, path)
 
 
+def _day(v):
+    """A date text YYYY-MM-DD as a date, or None."""
+    if not isinstance(v, str):
+        return None
+    try:
+        return _dt.date.fromisoformat(v[:10])
+    except ValueError:
+        return None
+
+
+def date_ref(ref):
+    """fn(obj, plan) → the date ``ref`` names (a datetime.date) or None; ``obj`` is the item, project
+    or plan, or in a status case the list element."""
+    if isinstance(ref, str):
+        return lambda obj, plan: _day(_read(obj, plan, ref))
+    where = _element_clause(ref["where"]) if "where" in ref else (lambda e: True)
+    pick = max if ref.get("pick", "latest") == "latest" else min
+    lst, fld = ref["list"], ref["field"]
+
+    def from_list(obj, plan):
+        v = _read(obj, plan, lst)
+        days = [x for e in v if isinstance(e, dict) and where(e)
+                for x in (_day(e.get(fld)),) if x is not None] if isinstance(v, list) else []
+        return pick(days) if days else None
+    return from_list
+
+
+def _days(arg):
+    a, b = date_ref(arg["from"]), date_ref(arg["to"])
+
+    def days(obj, plan):
+        x, y = a(obj, plan), b(obj, plan)
+        return None if x is None or y is None else (y - x).days
+    return days
+
+
+_CMP = {"$gt": lambda a, b: a > b, "$gte": lambda a, b: a >= b, "$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b}
+
+
+def _case_clause(clause):
+    """A status case's clause: an element clause, or a days comparison; fn(element, plan) → bool."""
+    (key, val), = clause.items()
+    if key == "days":
+        diff = _days(val)
+        (op, bound), = ((k, v) for k, v in val.items() if k in _CMP)
+        cmp = _CMP[op]
+
+        def days(e, plan):
+            n = diff(e, plan)
+            return n is not None and cmp(n, bound)
+        return days
+    if key in ("all", "any", "not"):
+        parts = [_case_clause(c) for c in (val if key in ("all", "any") else [val])]
+        if key == "all":
+            return lambda e, plan: all(p(e, plan) for p in parts)
+        if key == "any":
+            return lambda e, plan: any(p(e, plan) for p in parts)
+        return lambda e, plan: not parts[0](e, plan)
+    plain = _element_clause(clause)
+    return lambda e, plan: plain(e)
+
+
+def status_function(arg):
+    """fn(obj, plan) → the verdict of a ``status`` value (see the module's docstring)."""
+    each = arg["each"]
+    where = _element_clause(each["where"]) if "where" in each else (lambda e: True)
+    cases = [(_case_clause(c["if"]), c["value"]) for c in arg["cases"]]
+    rank = {v: i for i, v in enumerate(arg["prefer"])}
+    otherwise, none = arg["otherwise"], arg.get("none")
+    best = arg["prefer"][0]
+
+    def verdict(e, plan):
+        for test, value in cases:
+            if test(e, plan):
+                return value
+        return otherwise
+
+    def status(obj, plan):
+        v = _read(obj, plan, each["list"])
+        out = none
+        for e in (v if isinstance(v, list) else ()):
+            if isinstance(e, dict) and where(e):
+                got = verdict(e, plan)
+                if got == best:
+                    return got
+                if out == none or rank.get(got, len(rank)) < rank.get(out, len(rank)):
+                    out = got
+        return out
+    return status
+
+
 def _own(op, arg, d, tables):
+    if op == "date":
+        ref = date_ref(arg)
+
+        def date(obj, plan):
+            x = ref(obj, plan)
+            return None if x is None else x.year * 10000 + x.month * 100 + x.day
+        return date
+    if op == "days":
+        return _days(arg)
+    if op == "status":
+        return status_function(arg)
     if op == "field":
         def field(obj, plan):
             v = _read(obj, plan, arg)
