@@ -98,14 +98,26 @@ def _cert_status(certs, kind, date):
 _STATUS = {}
 
 
+def _declarations():
+    from . import _paths
+    from .policy import derived as _derived
+    found, verdicts = {}, {}
+    _derived.load_dir(_paths.rules_dir() / "derived", found, verdicts)
+    return _derived, found, verdicts
+
+
 def _declared_status(name):
     if name not in _STATUS:
-        from . import _paths
-        from .policy import derived as _derived
-        found = {}
-        _derived.load_dir(_paths.rules_dir() / "derived", found)
+        _derived, found, _ = _declarations()
         _STATUS[name] = _derived.status_function(found[name].value["status"])
     return _STATUS[name]
+
+
+def _declared_verdict(name):
+    key = "verdict:" + name
+    if key not in _STATUS:
+        _STATUS[key] = _declarations()[2][name].function()
+    return _STATUS[key]
 
 
 def _same(a, b):
@@ -132,16 +144,14 @@ def _registry_cert(refdata, certs, kind, date, item, award):
     cert = mine[0]
     row = refdata.certificate(kind, cert["number"])
     if row is None:
-        return "not_in_registry", None, None
-    if row["status"] != "valid":
-        status = row["status"]
-    elif not (row["issued"] <= date <= row["expires"]):
-        status = "expired"
-    elif not (_same(row["brand"], award.get("brand")) and _same(row["model"], award.get("model"))
-              and _category_matches(row["category"], item)):
-        status = "mismatch"
-    else:
-        status = "ok"
+        return _declared_verdict("registry_match")(None, date), None, None
+    # The lookup and the product comparison are code; the verdict over the row's fields is data
+    # (rules/derived/certificates.json, verdict registry_match).
+    same = (_same(row["brand"], award.get("brand")) and _same(row["model"], award.get("model"))
+            and _category_matches(row["category"], item))
+    element = {"status": row["status"], "issued": row["issued"], "expires": row["expires"],
+               "product": "same" if same else "differs"}
+    status = _declared_verdict("registry_match")(element, date)
     body = None
     if refdata.loaded["bodies"]:
         body = "designated" if refdata.body_designated(row["issuer"], kind, date) else "not_designated"

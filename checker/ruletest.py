@@ -170,4 +170,11 @@ def run_policy_examples(checker, names=None):
             want = ex["value"]
             ok = got == want and (got is None) == (want is None) and isinstance(got, bool) == isinstance(want, bool)
             out.append(Outcome(f"derived:{d.id}", "value", n, ex["title"], ok, f"got {got!r}, expected {want!r}"))
+    for v in sorted(packs.verdicts.values(), key=lambda v: v.id):
+        if names and f"verdict:{v.id}" not in names:
+            continue
+        fn = v.function()
+        for n, ex in enumerate(v.examples):
+            got = fn(ex["element"], ex["date"])
+            out.append(Outcome(f"verdict:{v.id}", "value", n, ex["title"], got == ex["value"], f"got {got!r}, expected {ex['value']!r}"))
     return out

@@ -86,12 +86,34 @@ class Derived:
         return [arg["part"], arg["whole"]]
 
 
-def load_dir(directory: Path, into: dict):
+@dataclass(frozen=True)
+class Verdict:
+    """A ``status`` that Python code evaluates over an element it looked up itself (a registry row):
+    the lookup is code, the verdict from the looked-up fields is data. ``verdicts`` in a derived file."""
+    id: str
+    title: dict
+    description: dict
+    status: dict
+    examples: list
+    path: Path
+
+    def function(self):
+        """fn(element or None, date) → the verdict."""
+        fn = status_function(self.status)
+        return lambda element, date: fn({"rows": [element] if element is not None else []}, {"date": date})
+
+
+def load_dir(directory: Path, into: dict, verdicts: dict | None = None):
     if not directory.is_dir():
         return
     for path in sorted(directory.glob("*.json")):
         doc = load_data(path, "derived")
-        for i, d in enumerate(doc["derived"]):
+        for i, v in enumerate(doc.get("verdicts", ())):
+            if verdicts is not None:
+                if v["id"] in verdicts:
+                    raise DataError(path, f"/verdicts/{i}/id", f"duplicate verdict '{v['id']}' (also in {verdicts[v['id']].path})")
+                verdicts[v["id"]] = Verdict(v["id"], v["title"], v.get("description", v["title"]), v["status"], v["examples"], path)
+        for i, d in enumerate(doc.get("derived", ())):
             if d["id"] in into:
                 raise DataError(path, f"/derived/{i}/id", f"duplicate derived value '{d['id']}' (also in {into[d['id']].path})")
             op = next(iter(d["value"]))

@@ -209,13 +209,14 @@ class RulePacks:
         self.selectors: dict = {}
         self.derived: dict = {}
         self.tables: dict = {}
+        self.verdicts: dict = {}
         pack_files = sorted(self.directory.glob("*/pack.json"))
         _selectors.load_dir(self.directory / "selectors", self.selectors)
-        _derived.load_dir(self.directory / "derived", self.derived)
+        _derived.load_dir(self.directory / "derived", self.derived, self.verdicts)
         _tables.load_dir(self.directory / "tables", self.tables)
         for pack_file in pack_files:
             _selectors.load_dir(pack_file.parent / "selectors", self.selectors)
-            _derived.load_dir(pack_file.parent / "derived", self.derived)
+            _derived.load_dir(pack_file.parent / "derived", self.derived, self.verdicts)
             _tables.load_dir(pack_file.parent / "tables", self.tables)
         _selectors.check_refs(self.selectors)
         _derived.check_refs(self.derived, self.selectors, FIELDS, self.tables)
