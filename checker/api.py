@@ -81,6 +81,7 @@ class Checker:
             compiled.append((rule.id, rule.fact, condition))
         for kind, dated in self.dated.items():
             self.wanted[kind].update(dated)
+        self.tables, self.tables_used = self._tables(needed)
         self.evaluator = self._evaluator(needed)
         self.engine = Engine(compiled)
         self._provenance = None
@@ -89,7 +90,19 @@ class Checker:
         """The derived values ``names`` compiled over the selectors they use (and those these use)."""
         sels = _selectors.closure({s for n in names for s in self.rulepacks.derived[n].selectors()}, self.rulepacks.selectors)
         return _derived.Evaluator(names, self.rulepacks.derived, {n: self.rulepacks.selectors[n] for n in sels},
-                                  self.rulepacks.tables)
+                                  self.tables)
+
+    def _tables(self, names):
+        """The tables the derived values ``names`` look up, each with its editions replaced by the
+        registry's imported rows when its ``registry`` kind has any (imports win over the shipped file)."""
+        out = dict(self.rulepacks.tables)
+        for t in self.rulepacks.tables.values():
+            if t.registry:
+                rows = self.refdata.table_rows(t.registry)
+                if rows:
+                    out[t.id] = t.from_registry(rows)
+        used = sorted({d.value["listed"]["table"] for n in names for d in [self.rulepacks.derived[n]] if d.op == "listed"})
+        return out, [out[t] for t in used]
 
     # -- provenance ---------------------------------------------------------------------------
     def provenance(self) -> dict:
@@ -124,6 +137,7 @@ class Checker:
                        **({"imported": True} if d.get("_imported") else {})}
                       for d in self.lists.all_editions()],
             "registry": {"imports": self.refdata.imports_brief()},
+            **({"tables": [t.provenance() for t in self.tables_used]} if self.tables_used else {}),
             "rules_applied": [{"id": r.id, "severity": self.severity.get(r.id, r.severity), "title": r.title,
                                "legal_basis": [dict(b) for b in r.legal_basis]}
                               for r in sorted(self.rules.values(), key=lambda r: r.id)],

@@ -445,7 +445,7 @@ def _open_registry(path):
 
 
 @registry.command("import")
-@click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit"]))
+@click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit", "gbm_cities"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--edition", help="catalog: which edition the file is (2013 or 2022).")
 @click.option("--skip-bad", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")

@@ -14,6 +14,8 @@ Chinese or English; UTF-8, UTF-8 with BOM or GB18030):
   them;
 * ``bodies``: the designated certification bodies, the types they may certify and when;
 * ``credit``: severe-violation and dishonesty records with their ban periods;
+* ``gbm_cities``: the cities of the green building-materials policy by 行政区划代码 prefix; when any
+  are imported they replace the shipped, unverified table of the green_building pack;
 * integrity records (诚信档案) added with ``lvcai registry record``.
 
 Where the file is: ``--registry PATH``, else ``$LVCAI_REGISTRY``, else
@@ -51,7 +53,7 @@ from . import _paths
 from ._jsonutil import load_data, schema_problems
 from .errors import DataError, LvcaiError, UsageError
 
-KINDS = ("catalog", "list", "certificates", "bodies", "credit")
+KINDS = ("catalog", "list", "certificates", "bodies", "credit", "gbm_cities")
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, file TEXT NOT NULL,
@@ -69,6 +71,8 @@ CREATE TABLE IF NOT EXISTS bodies (name TEXT NOT NULL, type TEXT NOT NULL, valid
 CREATE TABLE IF NOT EXISTS credit (credit_code TEXT NOT NULL, name TEXT NOT NULL, conduct TEXT NOT NULL,
     penalty TEXT, ban_start TEXT NOT NULL, ban_end TEXT NOT NULL, authority TEXT NOT NULL, source TEXT NOT NULL,
     import_id INTEGER NOT NULL, PRIMARY KEY (credit_code, ban_start, conduct));
+CREATE TABLE IF NOT EXISTS gbm_cities (prefix TEXT NOT NULL, name TEXT NOT NULL, valid_from TEXT NOT NULL,
+    document TEXT NOT NULL, note TEXT, import_id INTEGER NOT NULL, PRIMARY KEY (prefix, valid_from));
 CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, credit_code TEXT NOT NULL, name TEXT NOT NULL,
     finding TEXT NOT NULL, plan_id TEXT, recorded_on TEXT NOT NULL, recorded_by TEXT NOT NULL);
 """
@@ -78,10 +82,11 @@ _COLUMNS = {
     "certificates": ("type", "number", "holder", "brand", "model", "category", "standard", "issued", "expires", "issuer", "status"),
     "bodies": ("name", "type", "valid_from", "valid_until", "basis"),
     "credit": ("credit_code", "name", "conduct", "penalty", "ban_start", "ban_end", "authority", "source"),
+    "gbm_cities": ("prefix", "name", "valid_from", "document", "note"),
 }
 
 
-_TABLES = ("imports", "catalog", "lists", "certificates", "bodies", "credit", "records")
+_TABLES = ("imports", "catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "records")
 _TABLE_SQL = {stmt.split()[5]: stmt.strip() + ";" for stmt in _SCHEMA_SQL.split(";") if stmt.strip()}
 _MAGIC = b"SQLite format 3\x00"
 
@@ -519,7 +524,7 @@ class RefData:
     # reads
     def counts(self) -> dict:
         return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("catalog", "lists", "certificates", "bodies", "credit", "records")}
+                for t in ("catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "records")}
 
     def history(self):
         return self.con.execute("SELECT id, kind, file, sha256, rows, rejected, edition, imported_at, imported_by "
@@ -579,6 +584,11 @@ class RefData:
         return [dict(zip(("finding", "plan_id", "recorded_on", "recorded_by"), r)) for r in
                 self.con.execute("SELECT finding, plan_id, recorded_on, recorded_by FROM records WHERE credit_code=? ORDER BY id",
                                  (credit_code,))]
+
+    def table_rows(self, kind):
+        """The imported rows of a kind that replaces a rules table (gbm_cities), as dicts; [] when none."""
+        cols = _COLUMNS[kind]
+        return [dict(zip(cols, r)) for r in self.con.execute(f"SELECT {', '.join(cols)} FROM {kind} ORDER BY {cols[2]}, {cols[0]}")]
 
     def list_docs(self):
         return [json.loads(d) for (d,) in self.con.execute("SELECT doc FROM lists ORDER BY edition_id")]

@@ -143,7 +143,7 @@ def run_policy_examples(checker, names=None):
     def value_at(derivation, plan, ptr):
         sels = _selectors.closure(derivation.selectors(), packs.selectors)
         ev = _derived.Evaluator([derivation.id], {derivation.id: derivation}, {n: packs.selectors[n] for n in sels},
-                                packs.tables)
+                                checker.tables)
         built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, checker.refdata, (), ev)
         fact = next((f for f in built.facts if f["id"] == "#" + ptr), None)
         if fact is None:

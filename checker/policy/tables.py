@@ -19,6 +19,30 @@ class Table:
     source: dict
     editions: tuple       # ({"from", "document", "verified", "complete", "entries"}, …), by date
     path: Path
+    registry: str | None = None    # the registry kind whose imported rows replace the editions
+    imported: bool = False         # the editions are the registry's
+
+    def from_registry(self, rows):
+        """This table with its editions replaced by imported rows ({prefix, name, valid_from,
+        document, note}): one edition per (valid_from, document), verified and complete, as the
+        authority's own file is taken to be."""
+        groups = {}
+        for r in rows:
+            groups.setdefault((r["valid_from"], r["document"]), []).append(
+                {"prefix": r["prefix"], "name": r["name"], **({"note": r["note"]} if r.get("note") else {})})
+        eds = tuple({"from": f, "document": doc, "verified": True, "complete": True, "entries": sorted(es, key=lambda e: e["prefix"])}
+                    for (f, doc), es in sorted(groups.items()))
+        source = {"doc": "registry import (lvcai registry import " + self.registry + ")", "verified": True}
+        return Table(self.id, self.title, source, eds, self.path, self.registry, True)
+
+    def provenance(self) -> dict:
+        """Which editions a result used: the shipped file's or the registry's."""
+        return {"id": self.id, "source": "registry" if self.imported else "shipped",
+                **({"registry_kind": self.registry} if self.registry else {}),
+                **({} if self.imported else {"file": f"{self.path.parent.parent.name}/{self.path.parent.name}/{self.path.name}"}),
+                "verified": self.source["verified"],
+                "editions": [{"from": e["from"], "document": e["document"], "verified": e["verified"],
+                              "complete": e["complete"], "entries": len(e["entries"])} for e in self.editions]}
 
     def edition_on(self, date: str):
         """The edition in force on ``date``, or None before the first."""
@@ -43,4 +67,4 @@ def load_dir(directory: Path, into: dict):
             if t["id"] in into:
                 raise DataError(path, f"/tables/{i}/id", f"duplicate table '{t['id']}' (also in {into[t['id']].path})")
             eds = sorted(t["editions"], key=lambda e: e["from"])
-            into[t["id"]] = Table(t["id"], t["title"], t["source"], tuple(eds), path)
+            into[t["id"]] = Table(t["id"], t["title"], t["source"], tuple(eds), path, t.get("registry"))
