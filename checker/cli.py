@@ -397,7 +397,8 @@ def rules_docs(out_dir, lang):
                             selectors=sorted(reg.selectors.values(), key=lambda s: s.id),
                             derived=sorted(reg.derived.values(), key=lambda d: d.id),
                             params=sorted(reg.declarations.values(), key=lambda p: p.name),
-                            tables=sorted(reg.tables.values(), key=lambda t: t.id))
+                            tables=sorted(reg.tables.values(), key=lambda t: t.id),
+                            verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id))
     write_atomic(out / "policy.md", page.encode("utf-8"))
     click.echo(f"{len(rules)} rule pages, policy.md (selectors, derived values, tables, parameters) and index.md written to {out}")
 
