@@ -1,0 +1,98 @@
+"""Issue 12: plans before the procurement documents exist (stages budget and intention)."""
+import json
+
+from click.testing import CliRunner
+
+from checker.cli import main
+from conftest import ROOT, plan_bytes
+
+
+def budget_plan():
+    return json.loads((ROOT / "rules" / "examples" / "budget.json").read_text(encoding="utf-8"))
+
+
+def test_plan_stage_without_evaluation_is_still_refused(checker, base_plan):
+    del base_plan["projects"][0]["evaluation"]
+    r = checker.check(plan_bytes(base_plan), "p.json")
+    assert not r.checkable
+    assert any(rid == "CHK-001" and "evaluation" in msg for _ptr, rid, msg in r.errors)
+    base_plan["stage"] = "award"
+    assert not checker.check(plan_bytes(base_plan), "p.json").checkable
+
+
+def test_plan_without_stage_still_needs_evaluation(checker, base_plan):
+    del base_plan["stage"]
+    del base_plan["projects"][0]["evaluation"]
+    assert not checker.check(plan_bytes(base_plan), "p.json").checkable
+
+
+def test_budget_and_intention_need_no_evaluation_nor_green_requirements(checker):
+    for stage in ("budget", "intention"):
+        doc = dict(budget_plan(), stage=stage)
+        r = checker.check(plan_bytes(doc), "b.json")
+        assert r.checkable, r.errors
+        assert r.meta["stage"] == stage
+
+
+def test_document_rules_are_not_applicable_not_passed(checker):
+    r = checker.check(plan_bytes(budget_plan()), "b.json")
+    fired = {f.rule_id for f in r.findings}
+    assert "GPP-ENE-001" not in fired          # a mandatory computer with no requirement: not judged yet
+    na = {n["rule_id"]: n for n in r.meta["not_applicable"]}
+    assert na["GPP-ENE-001"]["reason"] == "needs_documents"
+    assert na["GPP-EVL-002"]["applies_at"] == ["plan", "award"]
+    assert na["GPP-AWD-001"]["reason"] == "needs_award"
+    assert "GPP-COD-004" not in na              # the code's form is checked at every stage
+
+
+def test_plan_stage_results_carry_no_not_applicable_list(checker, base_plan):
+    assert "not_applicable" not in checker.check(plan_bytes(base_plan), "p.json").meta
+
+
+def test_json_lists_the_rules_not_applicable_with_the_reason(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_bytes(plan_bytes(budget_plan()))
+    for lang, word in (("en", "procurement documents"), ("zh", "采购文件")):
+        out = CliRunner().invoke(main, ["check", str(path), "--format", "json", "--lang", lang], catch_exceptions=False)
+        res = json.loads(out.output)["results"][0]
+        assert res["stage"] == "budget" and res["at_risk_amount"] == 0
+        ene = next(n for n in res["not_applicable"] if n["rule_id"] == "GPP-ENE-001")
+        assert ene["reason"] == "needs_documents" and word in ene["reason_text"]
+
+
+def test_reports_say_once_which_checks_apply_later(tmp_path):
+    path = tmp_path / "b.json"
+    path.write_bytes(plan_bytes(budget_plan()))
+    text = CliRunner().invoke(main, ["check", str(path), str(path), "--lang", "en"]).output
+    assert text.count("will apply once the procurement documents exist") == 1
+    assert "GPP-EVL-002" in text and "budget stage" in text
+    zh = CliRunner().invoke(main, ["check", str(path)]).output
+    assert zh.count("待采购文件编制后适用") == 1 and "预算编制阶段" in zh
+    for fmt in ("md", "html"):
+        out = tmp_path / f"r.{fmt}"
+        CliRunner().invoke(main, ["report", str(path), "--format", fmt, "--output", str(out), "--lang", "en"], catch_exceptions=False)
+        body = out.read_text(encoding="utf-8")
+        assert body.count("will apply once the procurement documents exist") == 1 and "GPP-ENE-001" in body
+
+
+def test_plan_stage_reports_do_not_mention_later_checks(tmp_path, base_plan):
+    path = tmp_path / "p.json"
+    path.write_bytes(plan_bytes(base_plan))
+    assert "procurement documents exist" not in CliRunner().invoke(main, ["check", str(path), "--lang", "en"]).output
+
+
+def test_a_rule_judging_the_documents_must_not_apply_at_early_stages(tmp_path):
+    import shutil
+
+    import pytest
+
+    from checker.errors import DataError
+    from checker.policy.rulepacks import RulePacks
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    p = rules / "national" / "GPP-ENE-001.json"
+    doc = json.loads(p.read_text(encoding="utf-8"))
+    del doc["stages"]
+    p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match="energy_req"):
+        RulePacks(rules)
