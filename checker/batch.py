@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ._io import is_temporary, shown, write_atomic
 from .errors import LvcaiError, UsageError
-from .facts import SHARE_KEYS
+from .facts import EARLY_STAGES, SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
 TOP_N = 10
@@ -254,6 +254,7 @@ def _record(doc, out_name, reused):
     if r["status"] == "checked":
         rec["agency"] = r["agency"].get("name")
         rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in SHARE_KEYS}
+        rec["stage"] = r.get("stage", "plan")
         rec["assessment"] = r.get("assessment", r["verdict"])
         rec["at_risk"] = r.get("at_risk_amount", 0.0)
         rec["categories"] = r.get("categories", {})
@@ -548,6 +549,10 @@ class Summary:
     plans_list: list = field(default_factory=list)
     by_category: dict = field(default_factory=dict)
     at_risk: _ExactSum = field(default_factory=_ExactSum)
+    # Budget tables and procurement intentions: no requirement is set yet, so their green share is
+    # what the lists will expect of the procurement documents (mandatory and priority lines).
+    early_plans: int = 0
+    expected: dict = field(default_factory=_sums)
 
     def add(self, rec):
         self.plans += 1
@@ -581,6 +586,10 @@ class Summary:
         for k, v in rec["totals"].items():
             a["share"][k].add(v)
             self.share[k].add(v)
+        if rec.get("stage") in EARLY_STAGES:
+            self.early_plans += 1
+            for k, v in rec["totals"].items():
+                self.expected[k].add(v)
         if rec["verdict"] == "not_compliant":
             self.largest.append({"amount": rec["totals"]["total"], "plan_id": rec["plan_id"], "agency": rec["agency"],
                                  "source": rec["source"], "file": rec["file"], "errors": rec["counts"]["error"]})
@@ -611,7 +620,18 @@ class Summary:
             "by_category": {code: {k: (round(v.value(), 2) if isinstance(v, _ExactSum) else v) for k, v in c.items()}
                             for code, c in sorted(self.by_category.items())},
             "at_risk_amount": round(self.at_risk.value(), 2),
+            "expected_green": self._expected(pct),
         }
+
+    def _expected(self, pct):
+        """The expected green share of the round's budget and intention plans: the amount in listed
+        categories (mandatory: the documents will have to require the certificate; priority: a
+        preference will be expected) over their total. Plans at plan or award stage are in ``share``."""
+        s = {k: self.expected[k].value() for k in ("total", "listed", "mandatory", "priority")}
+        return {"plans": self.early_plans, "total_amount": round(s["total"], 2),
+                "expected_amount": round(s["listed"], 2), "expected_share": pct(s["listed"], s["total"]),
+                "mandatory_amount": round(s["mandatory"], 2), "mandatory_share": pct(s["mandatory"], s["total"]),
+                "priority_amount": round(s["priority"], 2), "priority_share": pct(s["priority"], s["total"])}
 
 
 # -- the run ---------------------------------------------------------------------------------------

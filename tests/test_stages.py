@@ -96,3 +96,52 @@ def test_a_rule_judging_the_documents_must_not_apply_at_early_stages(tmp_path):
     p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DataError, match="energy_req"):
         RulePacks(rules)
+
+
+def test_mandatory_and_priority_categories_say_what_the_documents_will_need(checker):
+    doc = budget_plan()
+    doc["projects"][0]["items"].append({"line_id": "2", "category_code": "A02020200", "name": "投影仪",
+                                        "quantity": 1, "unit_price": 8000, "amount": 8000})
+    r = checker.check(plan_bytes(doc), "b.json")
+    by_rule = {}
+    for f in r.findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    [mand] = by_rule["GPP-BGT-001"]
+    assert mand.line_id == "1" and mand.severity == "info"
+    assert "采购文件" in mand.message["zh"] and "认证证书" in mand.message["zh"]
+    assert "procurement documents will have to require" in mand.message["en"]
+    assert {f.line_id for f in by_rule["GPP-BGT-002"]} == {"1", "2"}   # the computer is priority on the label list
+    assert all("preference" not in f.message["zh"] for f in by_rule["GPP-BGT-002"])
+    assert any(b["doc"] == "财库〔2019〕9号" for b in mand.legal_basis)
+
+
+def test_budget_rules_run_only_at_budget_and_intention(checker, base_plan):
+    fired = {f.rule_id for f in checker.check(plan_bytes(base_plan), "p.json").findings}
+    assert not fired & {"GPP-BGT-001", "GPP-BGT-002"}
+    fired = {f.rule_id for f in checker.check(plan_bytes(dict(budget_plan(), stage="intention")), "b.json").findings}
+    assert "GPP-BGT-001" in fired
+
+
+def test_batch_summary_gives_the_expected_green_share_of_the_round(tmp_path, base_plan):
+    from openpyxl import load_workbook
+    plans = tmp_path / "in"
+    plans.mkdir()
+    doc = budget_plan()      # a mandatory computer, 50,000
+    doc["projects"][0]["items"].append({"line_id": "2", "category_code": "A06010000", "name": "图书",
+                                        "quantity": 1, "unit_price": 50000, "amount": 50000})
+    (plans / "budget.json").write_bytes(plan_bytes(doc))
+    (plans / "intention.json").write_bytes(plan_bytes(dict(budget_plan(), plan_id="EX-INT", stage="intention")))
+    (plans / "plan.json").write_bytes(plan_bytes(base_plan))      # plan stage: not in the expected share
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["batch", str(plans), "--output-dir", str(out), "--lang", "en", "--jobs", "1"], catch_exceptions=False)
+    assert r.exit_code in (0, 1), r.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))["summary"]
+    e = summary["expected_green"]
+    assert e["plans"] == 2
+    assert e["total_amount"] == 150000 and e["expected_amount"] == 100000 and e["expected_share"] == 66.7
+    assert e["mandatory_amount"] == 100000 and e["priority_amount"] == 0
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert "Expected green share" in html and "66.7%" in html
+    wb = load_workbook(next(out.glob("*.xlsx")))
+    values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert "Expected green share" in values and 66.7 / 100 in values
