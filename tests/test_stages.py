@@ -145,3 +145,40 @@ def test_batch_summary_gives_the_expected_green_share_of_the_round(tmp_path, bas
     wb = load_workbook(next(out.glob("*.xlsx")))
     values = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
     assert "Expected green share" in values and 66.7 / 100 in values
+
+
+BUDGET_CSV = ("计划编号,日期,单位名称,项目编号,项目名称,采购方式,品目编码,名称,数量,单价,金额\n"
+              "YS-1,2026-03-16,示例单位,P1,办公设备,公开招标,A02010105,台式计算机,10,5000,50000\n"
+              "YS-1,2026-03-16,示例单位,P1,办公设备,公开招标,A02020200,投影仪,1,8000,8000\n")
+
+
+def _with_stage(csv_text, stage):
+    head, *rows = csv_text.splitlines(keepends=True)
+    return "".join(["计划编号,阶段," + head.split(",", 1)[1], *[r.split(",", 1)[0] + f",{stage}," + r.split(",", 1)[1] for r in rows]])
+
+
+def test_a_budget_table_without_stage_nor_evaluation_reads_as_stage_budget(checker, tmp_path):
+    r = checker.check(BUDGET_CSV.encode("utf-8"), "budget.csv")
+    assert r.checkable, r.errors
+    assert r.meta["stage"] == "budget"
+    notes = [f for f in r.findings if f.rule_id == "CHK-004"]
+    assert any("预算编制" in f.message["zh"] and "budget" in f.message["en"] for f in notes)
+    assert {f.rule_id for f in r.findings} >= {"GPP-BGT-001", "GPP-BGT-002"}
+    assert "not_applicable" in r.meta
+    path = tmp_path / "budget.csv"
+    path.write_text(BUDGET_CSV, encoding="utf-8")
+    for fmt in ("md", "html"):      # two plan notes (line numbers, stage) render one after the other
+        out = tmp_path / f"r.{fmt}"
+        res = CliRunner().invoke(main, ["report", str(path), "--format", fmt, "--output", str(out)], catch_exceptions=False)
+        body = out.read_text(encoding="utf-8")
+        assert res.exit_code == 0 and "按预算编制阶段读取" in body and "None" not in body
+    assert "按预算编制阶段读取" in CliRunner().invoke(main, ["check", str(path)]).output
+
+
+def test_a_sheet_with_a_stage_needs_the_evaluation_method_unless_early(checker):
+    r = checker.check(_with_stage(BUDGET_CSV, "计划").encode("utf-8"), "plan.csv")
+    assert not r.checkable and any("评审方法" in msg for _p, _r, msg in r.errors)
+    for word, stage in (("采购意向", "intention"), ("预算编制", "budget")):
+        r = checker.check(_with_stage(BUDGET_CSV, word).encode("utf-8"), "early.csv")
+        assert r.checkable and r.meta["stage"] == stage
+        assert not any(f.rule_id == "CHK-004" and "预算编制阶段读取" in f.message["zh"] for f in r.findings)

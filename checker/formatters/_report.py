@@ -204,10 +204,11 @@ def _entries(result, lang, bases):
         entries.append({
             "rule_id": f.rule_id, "severity": f.severity, "severity_label": i18n.label(f.severity, lang),
             "status": f.status, "status_label": i18n.label(f.status, lang), "waiver": f.waiver,
-            "title": f.title[lang], "place": place, "lines": lines, "grouped": len(lines) > 1,
+            "title": f.title[lang], "place": place, "lines": lines, "grouped": g["is_lines"] and len(lines) > 1,   # plan notes: one after another
             "profile_note": ({"by_profile": f.profile_note["by_profile"], "from": i18n.label(f.profile_note["from"], lang),
                               "reason": f.profile_note["reason"][lang]} if f.profile_note else None),
-            "message": lines[0]["message"] if len(lines) == 1 else None,
+            "message": (lines[0]["message"] if len(lines) == 1 else
+                        None if g["is_lines"] else ("；" if lang == "zh" else "; ").join(ln["message"] for ln in lines)),
             "remediation": " ".join(g["remediations"]),
             "budget_note": f.remediation[lang],
             "amount": sum(ln.get("amount", 0) for ln in lines), "amount_text": money(sum(ln.get("amount", 0) for ln in lines)),
