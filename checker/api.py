@@ -76,12 +76,17 @@ class Checker:
                                         f"placeholder '{{{name}}}' is not known for a {rule.fact} fact")
             needed.update(f for f in rule.fields() if f in level)
             self.wanted[rule.fact].update(rule.fields())
-            if rule.stages and set(rule.stages) != {"plan", "award"}:
+            if rule.stages and set(rule.stages) != set(_facts.STAGES):
                 condition = {"$and": [{"$or": [{"stage": s} for s in rule.stages]}, condition]}
             compiled.append((rule.id, rule.fact, condition))
         for kind, dated in self.dated.items():
             self.wanted[kind].update(dated)
         self.tables, self.tables_used = self._tables(needed)
+        # At an early stage (budget, intention) the rules that judge the procurement documents or the
+        # award do not apply; each result of such a stage lists them (not_applicable), never a silent pass.
+        self.not_applicable = {stage: tuple(rule for _id, rule in sorted(self.rules.items())
+                                            if rule.stages and stage not in rule.stages)
+                               for stage in _facts.EARLY_STAGES}
         self.evaluator = self._evaluator(needed)
         self.engine = Engine(compiled)
         self._provenance = None
@@ -239,7 +244,10 @@ class Checker:
         findings += [_unknown_field(ptr, name, close, source, plan_id, built, langs) for ptr, name, close in unknown]
         findings += consistency.findings(doc, source, plan_id, langs)
         findings.sort(key=Finding.sort_key)
-        result = PlanResult(source, sha, plan_id, True, tuple(findings), (), _meta(doc, built))
+        meta = _meta(doc, built)
+        if meta["stage"] in self.not_applicable:
+            meta["not_applicable"] = [_not_applicable(rule, meta["stage"]) for rule in self.not_applicable[meta["stage"]]]
+        result = PlanResult(source, sha, plan_id, True, tuple(findings), (), meta)
         if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
             waivers = [dict(w, rule_id=self.rulepacks.canonical(w["rule_id"])) for w in waivers]
         return _waivers.apply(result, waivers)
@@ -259,6 +267,13 @@ class Checker:
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _not_applicable(rule, stage) -> dict:
+    """A rule not applicable at an early ``stage``, with why: it needs the procurement documents
+    (it applies from stage plan) or the award (stage award only)."""
+    return {"rule_id": rule.id, "title": rule.title, "applies_at": list(rule.stages),
+            "reason": "needs_documents" if "plan" in rule.stages else "needs_award"}
 
 
 def _in_window(window, date) -> bool:

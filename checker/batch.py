@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ._io import is_temporary, shown, write_atomic
 from .errors import LvcaiError, UsageError
-from .facts import SHARE_KEYS
+from .facts import EARLY_STAGES, SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
 TOP_N = 10
@@ -254,6 +254,7 @@ def _record(doc, out_name, reused):
     if r["status"] == "checked":
         rec["agency"] = r["agency"].get("name")
         rec["totals"] = {k: r["totals"][f"{k}_amount"] for k in SHARE_KEYS}
+        rec["stage"] = r.get("stage", "plan")
         rec["assessment"] = r.get("assessment", r["verdict"])
         rec["at_risk"] = r.get("at_risk_amount", 0.0)
         rec["categories"] = r.get("categories", {})
@@ -548,6 +549,10 @@ class Summary:
     plans_list: list = field(default_factory=list)
     by_category: dict = field(default_factory=dict)
     at_risk: _ExactSum = field(default_factory=_ExactSum)
+    # Budget tables and procurement intentions: no requirement is set yet, so their green share is
+    # what the lists will expect of the procurement documents (mandatory and priority lines).
+    early_plans: int = 0
+    expected: dict = field(default_factory=_sums)
 
     def add(self, rec):
         self.plans += 1
@@ -566,7 +571,11 @@ class Summary:
                                 "counts": rec["counts"], "amount": rec["totals"]["total"], "at_risk_amount": rec.get("at_risk", 0.0)})
         self.at_risk.add(rec.get("at_risk", 0.0))
         for code, c in rec.get("categories", {}).items():
-            mine = self.by_category.setdefault(code, {"name": c["name"], "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
+            mine = self.by_category.setdefault(code, {"name": None, "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
+            # The name shown: that of the first plan by source (plans arrive in any order; a code off
+            # the lists is named by its lines, which differ from plan to plan).
+            if mine["name"] is None or (rec["source"], c["name"]) < mine["_named_by"]:
+                mine["name"], mine["_named_by"] = c["name"], (rec["source"], c["name"])
             mine["items"] += c["items"]
             for k, v in c.items():
                 if k.endswith("amount"):
@@ -581,6 +590,10 @@ class Summary:
         for k, v in rec["totals"].items():
             a["share"][k].add(v)
             self.share[k].add(v)
+        if rec.get("stage") in EARLY_STAGES:
+            self.early_plans += 1
+            for k, v in rec["totals"].items():
+                self.expected[k].add(v)
         if rec["verdict"] == "not_compliant":
             self.largest.append({"amount": rec["totals"]["total"], "plan_id": rec["plan_id"], "agency": rec["agency"],
                                  "source": rec["source"], "file": rec["file"], "errors": rec["counts"]["error"]})
@@ -608,10 +621,21 @@ class Summary:
             # For the finance bureau: every plan (sortable in the HTML), amounts by product category
             # and the amount at risk (mandatory items without a required or valid certificate).
             "plans_list": sorted(self.plans_list, key=lambda x: (x["source"], x["plan_id"] or "")),
-            "by_category": {code: {k: (round(v.value(), 2) if isinstance(v, _ExactSum) else v) for k, v in c.items()}
+            "by_category": {code: {k: (round(v.value(), 2) if isinstance(v, _ExactSum) else v) for k, v in c.items() if k != "_named_by"}
                             for code, c in sorted(self.by_category.items())},
             "at_risk_amount": round(self.at_risk.value(), 2),
+            "expected_green": self._expected(pct),
         }
+
+    def _expected(self, pct):
+        """The expected green share of the round's budget and intention plans: the amount in listed
+        categories (mandatory: the documents will have to require the certificate; priority: a
+        preference will be expected) over their total. Plans at plan or award stage are in ``share``."""
+        s = {k: self.expected[k].value() for k in ("total", "listed", "mandatory", "priority")}
+        return {"plans": self.early_plans, "total_amount": round(s["total"], 2),
+                "expected_amount": round(s["listed"], 2), "expected_share": pct(s["listed"], s["total"]),
+                "mandatory_amount": round(s["mandatory"], 2), "mandatory_share": pct(s["mandatory"], s["total"]),
+                "priority_amount": round(s["priority"], 2), "priority_share": pct(s["priority"], s["total"])}
 
 
 # -- the run ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from .lists import LIST_KINDS, Lists
 #: Fields a rule may test, per fact kind, with what they mean (used to check rule files and in docs).
 FIELDS = {
     "item": {
-        "stage": "plan stage: plan | award",
+        "stage": "plan stage: budget | intention | plan | award",
         "category_code": "the item's category code",
         "code_form_ok": "true when the code has the form of the plan's catalog edition",
         "energy_list": "obligation on the energy-saving list in force: mandatory | priority | none (stricter one where unresolved)",
@@ -27,7 +27,7 @@ FIELDS = {
         "env_req": "the plan's environmental_label requirement: required | preferred | none",
         "env_pref_applied": "award: true when the evaluation granted the environmental-label preference",
         "amount": "the item's amount in CNY",
-        "eval_method": "its project's evaluation method",
+        "eval_method": "its project's evaluation method (absent at budget and intention when not given)",
         "code_in_catalog": "the code in the registry's catalog of the plan's edition: known | unknown (absent when that catalog is not loaded)",
         "energy_reg": "award: the energy-saving certificate against the registry: ok | not_in_registry | revoked | suspended | expired "
                       "| mismatch (absent when there is no certificate or no certificate data)",
@@ -39,7 +39,7 @@ FIELDS = {
     },
     "project": {
         "stage": "plan stage",
-        "eval_method": "comprehensive_scoring | lowest_price",
+        "eval_method": "comprehensive_scoring | lowest_price (absent at budget and intention when not given)",
         "price_weight": "price weight in percent (absent when not given)",
         "green_bonus_points": "points for certified products (absent when not given)",
         "green_price_deduction_pct": "price deduction for certified products, percent (absent when not given)",
@@ -72,6 +72,15 @@ SHARE_KEYS = ("total", "listed", "mandatory", "priority", "required", "preferred
 #: them; a rules directory without them is rejected at load).
 TOTALS = (*(f"{k}_amount" for k in SHARE_KEYS + ("circular",)),
           *(f"{k}_share" for k in SHARE_KEYS[1:] + ("circular",)))
+
+#: The plan stages, earliest first (schemas/plan.schema.json). At the early ones (a budget table, a
+#: procurement intention) the procurement documents do not exist yet: no evaluation, no green
+#: requirements, so the rules that judge them do not apply there (a rule's ``stages``).
+STAGES = ("budget", "intention", "plan", "award")
+EARLY_STAGES = ("budget", "intention")
+#: Fact fields only the procurement documents give: a rule testing one must not apply at an early stage.
+DOCUMENT_FIELDS = frozenset({"eval_method", "price_weight", "green_bonus_points", "green_price_deduction_pct",
+                             "has_preferred", "energy_req", "env_req"})
 
 _REQ_FIELD = {"energy_saving": "energy", "environmental_label": "env"}
 
@@ -182,7 +191,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     item_facts = []
     project_facts = []
     for pi, project in enumerate(plan["projects"]):
-        ev = project["evaluation"]
+        ev = project.get("evaluation") or {}   # optional at the early stages
         p_ptr = f"/projects/{pi}"
         # The nature comes first: a selector may test it.
         nature = project.get("nature")
@@ -206,7 +215,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             applied = set(award.get("preferences_applied", []))
             f = {"id": "#" + ptr, "kind": "item", "stage": stage, "category_code": code,
                  "code_form_ok": lists.catalogs.code_ok(cat, code), "amount": item["amount"],
-                 "eval_method": ev["method"]}
+                 "eval_method": ev.get("method")}
             if refdata is not None and cat in refdata.loaded["catalogs"]:
                 f["code_in_catalog"] = "known" if refdata.catalog_has(cat, code) else "unknown"
             ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project["project_id"],
@@ -246,7 +255,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 item_derive(item, project, cat, nature, obligations, ctx["rows"], f, project_sums, plan_sums)
             item_facts.append(f)
             out.context["#" + ptr] = ctx
-        pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev["method"],
+        pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev.get("method"),
               "price_weight": ev.get("price_weight"), "green_bonus_points": ev.get("green_bonus_points"),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
               "has_preferred": has_preferred, "amount": p_amount}

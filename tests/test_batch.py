@@ -212,3 +212,28 @@ def test_spreadsheet_plans_in_a_directory_are_checked_like_their_json(tmp_path):
         got = json.loads(next((out / "plans").glob(p.stem + "-*.json")).read_text(encoding="utf-8"))["results"][0]
         want = json.loads(CliRunner().invoke(main, ["check", str(p.with_suffix(".json")), "--format", "json"]).stdout)["results"][0]
         assert [(f["rule_id"], f["line_id"]) for f in got["findings"]] == [(f["rule_id"], f["line_id"]) for f in want["findings"]]
+
+
+def test_the_summary_does_not_depend_on_the_order_plans_arrive_in(tmp_path, base_plan):
+    """Workers finish in any order: folding the same records in two orders gives the same summary,
+    also where plans name one off-list code differently (the category's name)."""
+    from checker import batch as _batch
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, name in enumerate(["超算甲", "超算乙", "超算丙"]):
+        doc = copy.deepcopy(base_plan)
+        doc["plan_id"] = f"ORD-{i}"
+        item = doc["projects"][0]["items"][0]
+        doc["projects"][0]["items"] = [dict(item, category_code="A02010101", name=name, green_requirements={})]   # off the lists
+        (src / f"p{i}.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "1")
+    records = [_batch._record(json.loads(p.read_text(encoding="utf-8")), p.name, False) for p in sorted((out / "plans").iterdir())]
+    docs = []
+    for order in (records, list(reversed(records)), records[1:] + records[:1]):
+        s = _batch.Summary()
+        for rec in order:
+            s.add(rec)
+        docs.append(json.dumps(s.document(), ensure_ascii=False, sort_keys=True))
+    assert docs[0] == docs[1] == docs[2]
+    assert json.loads(docs[0])["by_category"]["A02010101"]["items"] == 3

@@ -19,6 +19,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from .. import i18n
+from ..facts import EARLY_STAGES
 from ..findings import SEVERITIES
 
 #: The share chart's bars: (key, label key in messages.json, colour).
@@ -203,10 +204,11 @@ def _entries(result, lang, bases):
         entries.append({
             "rule_id": f.rule_id, "severity": f.severity, "severity_label": i18n.label(f.severity, lang),
             "status": f.status, "status_label": i18n.label(f.status, lang), "waiver": f.waiver,
-            "title": f.title[lang], "place": place, "lines": lines, "grouped": len(lines) > 1,
+            "title": f.title[lang], "place": place, "lines": lines, "grouped": g["is_lines"] and len(lines) > 1,   # plan notes: one after another
             "profile_note": ({"by_profile": f.profile_note["by_profile"], "from": i18n.label(f.profile_note["from"], lang),
                               "reason": f.profile_note["reason"][lang]} if f.profile_note else None),
-            "message": lines[0]["message"] if len(lines) == 1 else None,
+            "message": (lines[0]["message"] if len(lines) == 1 else
+                        None if g["is_lines"] else ("；" if lang == "zh" else "; ").join(ln["message"] for ln in lines)),
             "remediation": " ".join(g["remediations"]),
             "budget_note": f.remediation[lang],
             "amount": sum(ln.get("amount", 0) for ln in lines), "amount_text": money(sum(ln.get("amount", 0) for ln in lines)),
@@ -229,7 +231,10 @@ def _remediation_summary(entries, lang):
 # --- amounts ------------------------------------------------------------------------------------
 
 def _at_risk(item, stage) -> bool:
-    """A mandatory-category line without the certificate: not required (plan), or not valid (award)."""
+    """A mandatory-category line without the certificate: not required (plan), or not valid (award).
+    Before the procurement documents exist (budget, intention) nothing is required yet: none is."""
+    if stage in EARLY_STAGES:
+        return False
     for kind, short in _LISTS:
         if item[f"{short}_list"] != "mandatory":
             continue
@@ -418,12 +423,34 @@ def build(results, meta, lang) -> dict:
                          "nos": [e["no"] for e in entries if e["rule_id"] == rid]}
                         for rid in fired if rid in rules],
         "rules_run": [r["id"] for r in meta["rules_applied"]],
+        "later_checks": later_checks(results, lang),
         "unverified_nos": [e["no"] for e in entries if e["unverified"]],
         "unverified_ref": _t("entry_ref", lang, nos=_join([e["no"] for e in entries if e["unverified"]], lang)),
         "lists": [dict(ed, title=doc_title(ed["document"], lang)) for ed in meta["lists"]], "rows": rows,
         "filing": filing(meta, lang),
         "provenance": meta,
     }
+
+
+def not_applicable_reason(entry, lang) -> str:
+    """Why a rule does not apply at a plan's early stage, in ``lang``."""
+    return i18n.text(f"not_applicable_{entry['reason']}", lang)
+
+
+def later_checks(results, lang):
+    """Said once per report: the checks that do not apply to its budget and intention plans and will
+    once the procurement documents exist; None when no plan is at such a stage. (The award-only
+    checks are in the JSON's not_applicable too; the reports name the ones the documents bring.)"""
+    early = [r for r in results if r.checkable and "not_applicable" in r.meta]
+    if not early:
+        return None
+    rules = {}
+    for r in early:
+        for n in r.meta["not_applicable"]:
+            if n["reason"] == "needs_documents":
+                rules.setdefault(n["rule_id"], n)
+    return {"text": _t("later_checks", lang, n=len(early)),
+            "rules": [{"id": rid, "title": n["title"][lang]} for rid, n in sorted(rules.items())]}
 
 
 def filing(meta, lang) -> dict:

@@ -41,6 +41,10 @@ def result_dict(r, lang):
         out.update({"agency": m["agency"], "date": m["date"], "stage": m["stage"],
                     "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"],
                     "at_risk_amount": _report.at_risk_amount(r), "categories": _report.categories(r)})
+        if "not_applicable" in m:
+            out["not_applicable"] = [{"rule_id": n["rule_id"], "title": n["title"][lang], "applies_at": n["applies_at"],
+                                      "reason": n["reason"], "reason_text": _report.not_applicable_reason(n, lang)}
+                                     for n in m["not_applicable"]]
     out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang)) for f in r.findings]
     out["errors"] = [{"rule_id": rid, "pointer": ptr, "message": msg} for ptr, rid, msg in r.errors]
     return out

@@ -88,10 +88,14 @@ def render_xlsx(doc, meta, lang) -> bytes:
             [t("chart_required"), share["required_amount"]]]
     if v["at_risk"] is not None:
         rows.append([t("amount_at_risk"), v["at_risk"]])
+    expected = doc.get("expected_green") or {}
+    if expected.get("plans"):
+        rows += [[t("early_plans"), expected["plans"]], [t("early_total"), expected["total_amount"]],
+                 [t("expected_amount"), expected["expected_amount"]], [t("expected_share"), expected["expected_share"] / 100.0]]
     ws = _xlsx._sheet(wb, t("summary_sheet"), [t("summary"), ""], rows, [30, 18], top=top)
     for (cell,) in ws.iter_rows(min_row=len(top) + 2, min_col=2, max_col=2):
         if isinstance(cell.value, float):
-            cell.number_format = M
+            cell.number_format = P if ws.cell(cell.row, 1).value == t("expected_share") else M
     if v["plans"]:
         _xlsx._sheet(wb, t("all_plans"),
                      [t("plan"), t("agency"), t("verdict"), lbl("error"), lbl("warning"), t("chart_total"), t("amount_at_risk"),

@@ -50,6 +50,9 @@ WORDS = {
     "note_other_table": {"zh": "工作表“{name}”也有明细表，未读取（一个文件只读一份计划：{used}）",
                          "en": "sheet '{name}' also has a line table and was not read (one file holds one plan: {used})"},
     "note_total": {"zh": "合计行，未作为明细读取", "en": "a total row, not read as a line"},
+    "note_budget_stage": {"zh": "没有“阶段”和“评审方法”：按预算编制阶段读取（尚无采购文件，评审和绿色采购要求的检查暂不适用）",
+                          "en": "no stage and no evaluation method: read as stage budget (no procurement documents yet; "
+                                "the checks of the evaluation and the green requirements do not apply yet)"},
     "note_line_ids": {"zh": "没有“行号”列：各项目内的行按顺序编号为 1、2、3……",
                       "en": "no line column: lines are numbered 1, 2, 3 … within each project, in sheet order"},
     "note_encoding": {"zh": "按 {encoding} 编码读取", "en": "read as {encoding} text"},

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import PurePath
 
 from .. import _paths
+from ..facts import EARLY_STAGES
 from ..findings import CHK_DUPLICATE, CHK_PARSE, CHK_SCHEMA
 from . import values as V
 from ._words import WORDS, one_of, say
@@ -419,6 +420,13 @@ class _Reader:
         have = set(seen) | given
         required = ["plan_id", "date", "agency_name", "project_id", "project_name", "procurement_method",
                     "evaluation_method", "category_code", "name", "quantity", "unit_price", "amount"]
+        # A budget table has no evaluation method yet: without a stage and without the column it is
+        # read as stage budget; with a stage, the method is needed unless that stage is an early one
+        # (known only once the rows are read, below).
+        budget_default = "evaluation_method" not in have and "stage" not in have
+        eval_needed_later = "evaluation_method" not in have and "stage" in have
+        if "evaluation_method" not in have:
+            required.remove("evaluation_method")
         for f in required:
             if f not in have and f in blank:
                 r, c = _cell_rc(blank[f])
@@ -509,6 +517,19 @@ class _Reader:
             current["items"].append((vals, sheet.row(r)))
         if lines == 0 and not out.problems:
             self.problem((sheet.index, hrow + 1, 0), sheet.row(hrow + 1), CHK_PARSE, say("no_lines", lang))
+        if budget_default:
+            plan_set["stage"] = ("budget", sheet.row(hrow))
+            out.notes.append((sheet.row(hrow), say("note_budget_stage", lang)))
+        elif eval_needed_later and plan_set.get("stage", (None,))[0] not in EARLY_STAGES:
+            f = "evaluation_method"
+            if f in blank:
+                r, c = _cell_rc(blank[f])
+                self.problem((self._sheet_index(blank[f], sheet), r, c), blank[f], CHK_SCHEMA,
+                             say("empty", lang, label=self.label(f), scope=say("scope_project", lang)))
+            else:
+                self.problem((sheet.index, hrow, 0), sheet.row(hrow), CHK_SCHEMA,
+                             say("missing_column", lang, label=self.label(f),
+                                 aliases=WORDS["list_sep"][lang].join(sp["x-aliases"][f])))
         out.doc = self._assemble(plan_set, projects, sheet)
 
     def _sheet_index(self, place, sheet):

@@ -23,6 +23,7 @@ from pathlib import Path
 from .. import _paths
 from .._jsonutil import load_data, pointer
 from ..errors import DataError, UsageError
+from .. import facts as _facts
 from ..facts import FIELDS
 from ..findings import basis_text
 from . import derived as _derived, params as _params, selectors as _selectors, tables as _tables
@@ -177,6 +178,12 @@ def load_rule(path: Path, pack: str, derived: dict | None = None) -> Rule:
         if name in members and how not in ("true", "$ex", "$nex"):
             raise DataError(path, ptr, f"'{name}' is true or absent (an item in the selector, or not): test it with true, "
                                        f"or {{\"$nex\": {{\"{name}\": 1}}}} for an item not in it")
+    early = [s for s in (doc.get("stages") or _facts.STAGES) if s in _facts.EARLY_STAGES]
+    docs_fields = sorted(_facts.DOCUMENT_FIELDS.intersection(used))
+    if early and docs_fields:
+        raise DataError(path, "/stages", f"the rule tests {', '.join(docs_fields)}, which only the procurement documents give, "
+                                         f"so it cannot apply at stage {' or '.join(early)}: give \"stages\": [\"plan\", \"award\"] "
+                                         "(or one of them)")
     decls = []
     for name, d in doc.get("params", {}).items():
         decl = _params.ParamDecl(name, d["type"], d.get("unit", ""), d.get("minimum"), d.get("maximum"),
