@@ -11,7 +11,7 @@ import click
 
 from . import __version__, waivers as _waivers
 from ._io import shown, write_atomic
-from .errors import LvcaiError, UsageError
+from .errors import LvcaiError, UsageError, Words
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
 from .clock import check_date
@@ -33,18 +33,19 @@ def read_inputs(paths):
         try:
             kind = _not_a_file(os.stat(p).st_mode)
             if kind:
-                hint = "; to check a plan from a pipe, give - and send it to standard input" if "FIFO" in kind else ""
-                yield name, None, f"cannot be read: it is {kind}, not a plan file{hint}"
+                hint = Words("read_fifo_hint") if kind == "kind_fifo" else ""
+                yield name, None, Words("read_not_file", kind=Words(kind), hint=hint)
                 continue
             yield name, Path(p).read_bytes(), None
         except OSError as e:
-            yield name, None, f"cannot be read: {e.strerror or e}"
+            yield name, None, Words("read_failed", why=Words.os_error(e))
 
 
 def _not_a_file(mode) -> str | None:
+    """The messages.json key of what a path is when it is no regular file, else None."""
     import stat
-    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+    for test, kind in ((stat.S_ISDIR, "kind_directory"), (stat.S_ISFIFO, "kind_fifo"), (stat.S_ISSOCK, "kind_socket"),
+                       (stat.S_ISCHR, "kind_char_device"), (stat.S_ISBLK, "kind_block_device")):
         if test(mode):
             return kind
     return None
@@ -58,10 +59,10 @@ def write_output(data, output: str | None, inputs) -> None:
     target = Path(output)
     for p in inputs:
         if p != STDIN and Path(p).exists() and target.exists() and os.path.samefile(p, target):
-            raise UsageError(f"--output {output} is one of the input plans; refusing to overwrite it")
+            raise UsageError(Words("cli_output_is_input", output=output))
     directory = target.resolve().parent
     if not directory.is_dir():
-        raise UsageError(f"--output {output}: directory {directory} does not exist")
+        raise UsageError(Words("cli_output_no_dir", output=output, directory=directory))
     write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
 
 
@@ -72,7 +73,7 @@ def parse_generated_at(value):
     try:
         return _dt.datetime.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"--generated-at {value!r}: expected an ISO 8601 date-time such as 2026-03-16T09:30:00+08:00") from None
+        raise UsageError(Words("cli_bad_time", value=repr(value))) from None
 
 
 class _Lvcai(click.Group):
@@ -127,7 +128,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         for r in results:
             read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
-                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
+                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {_say(msg, lang)}", err=True)
             for note in [*(read or {}).get("notes", ()), *((read or {}).get("conversions", ()) if explain else ())]:
                 click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
         for w in _waivers.for_no_plan(waiver_list, results):
@@ -141,7 +142,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
-        click.echo(_text("cli_error", lang).format(e=e), err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
 
@@ -241,7 +242,7 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
         wanted = [f.strip() for f in formats.split(",") if f.strip()]
         bad = [f for f in wanted if f not in _summary.FORMATS]
         if bad or not wanted:
-            raise UsageError(f"--format {formats}: expected a comma-separated list of {', '.join(_summary.FORMATS)}")
+            raise UsageError(Words("cli_bad_formats", formats=formats, choices=", ".join(_summary.FORMATS)))
         doc = _batch.run(inputs, output_dir, jobs=jobs, profile=profile, lang=lang, force=force, fail_on=fail_on,
                          progress=sys.stderr.isatty(), stream=sys.stderr, registry=registry, waivers=waivers)
         meta = get_checker(profile, registry).provenance()
@@ -252,13 +253,13 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
         meta["inputs"] = [shown(i) for i in inputs]
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
     except LvcaiError as e:
-        click.echo(_text("cli_error", lang).format(e=e), err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         sys.exit(EXIT_UNCHECKABLE)
     except KeyboardInterrupt:
         click.echo(_text("cli_batch_interrupted", lang), err=True)
         sys.exit(130)
     for x in doc["skipped"]:
-        click.echo(_text("cli_batch_skipped", lang).format(**x), err=True)
+        click.echo(_text("cli_batch_skipped", lang).format(path=x["path"], reason=_say(x["reason"], lang)), err=True)
     unwritten = []
     for fmt in wanted:           # one format failing must not cost the others
         target = Path(output_dir) / f"summary.{fmt}"
@@ -317,29 +318,31 @@ def rules_list(profile, lang):
         active = [r for r, _ in reg.active(prof)]
         skipped = reg.not_run(prof)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     for r in active:
         click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
     for rule_id, param in skipped:
-        click.echo(f"{rule_id}  (not run: parameter {param} has no value)")
+        click.echo(_text("rules_not_run", lang).format(rule_id=rule_id, param=param))
 
 
 @rules_group.command("show")
 @click.argument("rule_id")
-def rules_show(rule_id):
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+def rules_show(rule_id, lang):
     """Everything about one rule, its examples included (the rule file as JSON)."""
     from .rulepacks import RulePacks
     try:
         rule = RulePacks().get(rule_id)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     click.echo(rule.path.read_text(encoding="utf-8"), nl=False)
 
 
 @rules_group.command("test")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("--profile", default="national", show_default=True)
-def rules_test(path, profile):
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+def rules_test(path, profile, lang):
     """Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
     like rules/ [default: the built-in one]. Exit 1 when an example fails; 2 when a rule file is
     invalid (an operator durable-rules does not implement, an unknown field, …)."""
@@ -349,13 +352,15 @@ def rules_test(path, profile):
     try:
         outcomes = run_examples(Checker(profile, rules_dir=_P(path) if path else None))
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     failed = [o for o in outcomes if not o.ok]
     for o in outcomes:
         if not o.ok:
-            click.echo(f"FAIL {o.rule_id} {o.kind}[{o.index}] {o.title}: {o.detail}")
+            click.echo(_text("rules_test_fail", lang).format(rule_id=o.rule_id, kind=_text(f"rules_kind_{o.kind}", lang),
+                                                               index=o.index, title=o.title, detail=_say(o.detail, lang)))
     rules = len({o.rule_id for o in outcomes})
-    click.echo(f"{rules} rules, {len(outcomes)} examples: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    click.echo(_text("rules_test_done", lang).format(rules=rules, examples=len(outcomes), passed=len(outcomes) - len(failed),
+                                                      failed=len(failed)))
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
@@ -370,7 +375,7 @@ def rules_docs(out_dir, lang):
     try:
         reg = RulePacks()
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rules = sorted(reg.rules.values(), key=lambda r: r.id)
@@ -379,12 +384,21 @@ def rules_docs(out_dir, lang):
                                 when=json.dumps(r.when, ensure_ascii=False, indent=1))
         write_atomic(out / f"{r.id}.md", page.encode("utf-8"))
     write_atomic(out / "index.md", templates.render("rules-index.md.j2", False, rules=rules, lang=lang).encode("utf-8"))
-    click.echo(f"{len(rules)} rule pages and index.md written to {out}")
+    click.echo(_text("rules_docs_done", lang).format(n=len(rules), out=out))
 
 
-def _fail(e):
-    click.echo(f"lvcai: error: {e}", err=True)
+def _fail(e, lang="zh"):
+    click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
     sys.exit(EXIT_UNCHECKABLE)
+
+
+def _say(message, lang):
+    """A problem in the user's language: our own sentences (Words) and the validator's messages
+    that messages.json knows; anything else as it is."""
+    from .i18n import schema_message
+    if isinstance(message, Words):
+        return message.in_lang(lang)
+    return str(message) if lang == "en" else schema_message(str(message), lang)
 
 
 @main.group()
