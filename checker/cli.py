@@ -108,6 +108,10 @@ WAIVERS_OPTION = click.option(
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                           help="提示信息的语言。The language of the messages.")
+
+
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None, skip_bad=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
     from .api import get_checker
@@ -274,29 +278,28 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
     for msg in unwritten:
         click.echo(_text("cli_error", lang).format(e=msg), err=True)
     if record:
-        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date)
+        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date, lang)
     if unwritten:
         sys.exit(EXIT_UNCHECKABLE)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
 
 
-def _record_round(inputs, output_dir, profile, registry, round_id, round_date):
+def _record_round(inputs, output_dir, profile, registry, round_id, round_date, lang="zh"):
     """`batch --record`: the round's plans stored in the registry (checker/service/stats.py); [] or the error."""
     from . import batch as _batch
     from .refdata import date_problem
     from .service import stats
     try:
         if round_date and date_problem(round_date):
-            raise UsageError(f"--round-date: {date_problem(round_date)}")
+            raise UsageError(Words("option_why", option="--round-date", why=date_problem(round_date)))
         own = [Path(output_dir) / "plans", *(Path(output_dir) / f"summary.{f}" for f in ("json", "html", "xlsx"))]
         sources = [(src.name, _batch.read(src)[0]) for src in _batch.discover(inputs, [], exclude=own)]
         rid = round_id or Path(output_dir).resolve().name
         done = stats.record_round(registry, rid, round_date or stats.default_round_date(), sources, profile)
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         return [str(e)]
-    click.echo(f"round {done['round_id']} recorded: {done['checked']} of {done['plans']} plans checked, "
-               f"{done['award_plans']} at award stage", err=True)
+    click.echo(_text("cli_round_recorded", lang).format(**done), err=True)
     return []
 
 
@@ -407,14 +410,14 @@ def registry():
     records and integrity records, in one SQLite file."""
 
 
-def _open_registry(path):
+def _open_registry(path, lang="zh"):
     """The registry for reading (never created or written): an absent file is an empty registry, the
     normal state of a fresh install; a file that is not a registry exits 2 naming it."""
     from .refdata import RefData
     try:
         return RefData.for_checking(path)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
 
 
 @registry.command("import")
@@ -424,7 +427,8 @@ def _open_registry(path):
 @click.option("--skip-bad", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
 @click.option("--rejects", type=click.Path(dir_okay=False), help="Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
 @REGISTRY_OPTION
-def registry_import(kind, file, edition, skip_bad, rejects, registry):
+@LANG_OPTION
+def registry_import(kind, file, edition, skip_bad, rejects, registry, lang):
     """Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
     a list edition as JSON). A file with bad rows is rejected whole, every bad row listed (exit 2)."""
     from .refdata import RefData
@@ -433,38 +437,42 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry):
         rej = Path(rejects) if rejects else (Path(file).with_suffix(".rejects.csv") if skip_bad else None)
         res = ref.import_file(kind, Path(file), edition=edition, skip_bad=skip_bad, rejects=rej)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     if res.already:
-        click.echo(f"{file}: already imported (sha256 {res.sha256[:16]}…); nothing changed")
+        click.echo(_text("reg_already", lang).format(file=file, sha=res.sha256[:16]))
     else:
-        click.echo(f"{file}: imported {res.imported} {kind} row(s) into {ref.path}")
+        click.echo(_text("reg_imported", lang).format(file=file, n=res.imported, kind=_text(f"reg_kind_{kind}", lang), path=ref.path))
     if res.rejected:
-        click.echo(f"{file}: {len(res.rejected)} row(s) rejected, written to {rej}", err=True)
+        click.echo(_text("reg_rejected", lang).format(file=file, n=len(res.rejected), rejects=rej), err=True)
 
 
 @registry.command("stats")
 @REGISTRY_OPTION
-def registry_stats(registry):
+@LANG_OPTION
+def registry_stats(registry, lang):
     """How much of each kind the registry holds, and which catalogs checks use (imported or shipped
     with lvcai). No registry file is a normal state: nothing imported yet."""
-    ref = _open_registry(registry)
-    click.echo(f"registry: {ref.path}{'' if ref.exists else ' (no file yet: nothing imported)'}")
+    ref = _open_registry(registry, lang)
+    click.echo(_text("reg_stats_head", lang).format(path=ref.path, state="" if ref.exists else _text("reg_stats_no_file", lang)))
     for k, n in ref.counts().items():
-        click.echo(f"{k:<13} {n}")
-    used = [f"{e} (imported)" for e in sorted(ref.imported_catalogs)] + \
-           [f"{e} (shipped with lvcai: {len(c.codes)} codes)" for e, c in sorted(ref.shipped.items())]
-    click.echo(f"catalogs      {', '.join(used) or '-'}")
+        click.echo(_text("reg_stats_row", lang).format(kind=_text(f"reg_kind_{k}", lang), n=n))
+    used = [_text("reg_catalog_imported", lang).format(edition=e) for e in sorted(ref.imported_catalogs)] + \
+           [_text("reg_catalog_shipped", lang).format(edition=e, n=len(c.codes)) for e, c in sorted(ref.shipped.items())]
+    click.echo(_text("reg_stats_row", lang).format(kind=_text("reg_kind_catalogs", lang), n=("、" if lang == "zh" else ", ").join(used) or "-"))
 
 
 @registry.command("history")
 @REGISTRY_OPTION
-def registry_history(registry):
+@LANG_OPTION
+def registry_history(registry, lang):
     """Every import: when, by whom, which file (SHA-256), how many rows."""
-    ref = _open_registry(registry)
+    ref = _open_registry(registry, lang)
     if not ref.exists:
-        click.echo(f"registry {ref.path}: no file yet, nothing imported", err=True)
+        click.echo(_text("reg_history_none", lang).format(path=ref.path), err=True)
     for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
-        click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
+        click.echo(_text("reg_history_row", lang).format(
+            i=i, at=at, by=by, kind=_text(f"reg_kind_{kind}", lang) if lang != "en" else kind, file=f, sha=sha, rows=rows,
+            rejected=rejected, edition=_text("reg_history_edition", lang).format(edition=edition) if edition else ""))
 
 
 @registry.command("show")
@@ -474,12 +482,13 @@ def registry_history(registry):
 @click.option("--edition", default="2022", show_default=True, help="catalog: which edition.")
 @click.option("--date", help="supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
 @REGISTRY_OPTION
-def registry_show(kind, key, cert_type, edition, date, registry):
+@LANG_OPTION
+def registry_show(kind, key, cert_type, edition, date, registry, lang):
     """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
     records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
     when nothing is found."""
     import json as _json
-    ref = _open_registry(registry)
+    ref = _open_registry(registry, lang)
     if kind == "certificate":
         found = [c for t in ([cert_type] if cert_type else ["energy_saving", "environmental_label"])
                  for c in [ref.certificate(t, key)] if c]
@@ -490,6 +499,8 @@ def registry_show(kind, key, cert_type, edition, date, registry):
     else:
         found = [e for e in [ref.catalog_entry(edition, key)] if e]
     click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
+    if not found:
+        click.echo(_text("reg_show_none", lang).format(key=key), err=True)
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
 
 
@@ -500,16 +511,17 @@ def registry_show(kind, key, cert_type, edition, date, registry):
 @click.option("--plan-id", help="The plan the finding concerns.")
 @click.option("--date", "on", help="The day of the finding (YYYY-MM-DD) [default: today].")
 @REGISTRY_OPTION
-def registry_record(credit_code, name, finding, plan_id, on, registry):
+@LANG_OPTION
+def registry_record(credit_code, name, finding, plan_id, on, registry, lang):
     """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
     from .refdata import RefData, date_problem
     try:
         if on and date_problem(on):    # before the registry is opened (and perhaps created)
-            raise UsageError(f"--date: {date_problem(on)}")
+            raise UsageError(Words("option_why", option="--date", why=date_problem(on)))
         RefData(registry, create=True).record(credit_code, name, finding, plan_id, on)
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"recorded against {credit_code} ({name})")
+        _fail(e, lang)
+    click.echo(_text("reg_recorded", lang).format(code=credit_code, name=name))
 
 
 @main.group("lists")
@@ -532,7 +544,7 @@ def lists_diff(edition_a, edition_b, lang, registry):
         lists = get_checker("national", registry).lists
         d = diff(lists.edition(edition_a), lists.edition(edition_b))
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     row = lambda r: f"{r['id']} {r['code_2013'] or '-'} {r['name']} ({label(r['obligation'], lang)})"
     for r in d["added"]:
         click.echo(f"+ {row(r)}")
@@ -561,7 +573,7 @@ def convert(plan, output, lang):
     try:
         source, data, err = next(read_inputs([plan]))
         if err is not None:
-            raise UsageError(f"{source}: {err}")
+            raise UsageError(Words("path_why", path=source, why=err))
         doc = _read_plan(source, data, lang)
         target = Path(output).suffix.lower()
         if target == ".json":
@@ -571,10 +583,10 @@ def convert(plan, output, lang):
         elif target in _plans.sheet.CSV_SUFFIXES:
             out = _write.to_csv(doc, lang)
         else:
-            raise UsageError(f"--output {output}: expected a name ending in .json, .xlsx or .csv")
+            raise UsageError(Words("cli_convert_suffix", output=output))
         write_output(out, output, [plan])
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     click.echo(f"{shown(plan)} -> {output}", err=True)
 
 
@@ -593,8 +605,8 @@ def template(fmt, lang, output, registry):
         data = _template.to_xlsx(lang, get_checker("national", registry).lists) if fmt == "xlsx" else _template.to_csv(lang)
         write_output(data, output, [])
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"template written to {output}", err=True)
+        _fail(e, lang)
+    click.echo(_text("cli_template_done", lang).format(output=output), err=True)
 
 
 def _read_plan(source, data, lang):
@@ -611,9 +623,9 @@ def _read_plan(source, data, lang):
         doc, problems = _plans.parse(data)
         if not problems:
             problems = _plans.sanity_problems(doc, data) or schema_problems("plan", doc)
-    if problems:
-        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {msg}" for place, msg in problems)
-                         + f"\n{source}: not a plan that can be converted ({len(problems)} problem(s))")
+    if problems:   # said in the language of the command (only `convert` reads plans this way)
+        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {_say(msg, lang)}" for place, msg in problems)
+                         + "\n" + _text("cli_convert_problems", lang).format(source=source, n=len(problems)))
     return doc
 
 
@@ -630,7 +642,8 @@ def _read_plan(source, data, lang):
 @click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
               "without it no plan is stored.")
 @REGISTRY_OPTION
-def serve(host, port, workers, token_file, max_upload, keep, registry):
+@LANG_OPTION
+def serve(host, port, workers, token_file, max_upload, keep, registry, lang):
     """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
     (upload a plan, rules and lists, certificates and suppliers) and the statistics at /stats (the
     site `lvcai publish` writes, from the registry's recorded rounds). Needs nothing else running."""
@@ -638,19 +651,18 @@ def serve(host, port, workers, token_file, max_upload, keep, registry):
         import uvicorn
         from .service.app import ENV_CONFIG
     except ImportError as e:
-        _fail(UsageError(f"lvcai serve needs FastAPI and uvicorn ({e}); install lvcai with its dependencies"))
+        _fail(UsageError(Words("cli_serve_needs", detail=e)), lang)
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
     os.environ[ENV_CONFIG] = json.dumps({"registry": str(Path(registry).resolve()) if registry else None,
                                          "token_file": str(Path(token_file).resolve()) if token_file else None,
                                          "max_upload": int(max_upload * 1000 * 1000), "keep": str(Path(keep).resolve()) if keep else None})
     if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
-        _fail(UsageError(f"--token-file {token_file} is empty"))
-    guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
-    if guarded != "token required" and host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"lvcai serve: warning: {host} is reachable from other machines and no token is set "
-                   "(LVCAI_TOKEN or --token-file): anyone who reaches it can use the service", err=True)
-    click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
+        _fail(UsageError(Words("cli_token_empty", file=token_file)), lang)
+    guarded = "cli_serve_token" if (token_file or os.environ.get("LVCAI_TOKEN")) else "cli_serve_open"
+    if guarded != "cli_serve_token" and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(_text("cli_serve_open_warning", lang).format(host=host), err=True)
+    click.echo(_text("cli_serve_start", lang).format(host=host, port=port, workers=workers, guarded=_text(guarded, lang)), err=True)
     uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", server_header=False, proxy_headers=False)
 
@@ -660,7 +672,8 @@ def serve(host, port, workers, token_file, max_upload, keep, registry):
 @click.option("--from", "year_from", type=int, help="First year of plans to include.")
 @click.option("--to", "year_to", type=int, help="Last year of plans to include.")
 @REGISTRY_OPTION
-def publish(output, year_from, year_to, registry):
+@LANG_OPTION
+def publish(output, year_from, year_to, registry, lang):
     """Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
     share by year (beside the national figure), by agency and by product category, the brands and
     products with valid certificates, and every table as CSV and JSON. Static; no script."""
@@ -673,8 +686,8 @@ def publish(output, year_from, year_to, registry):
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data)
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"{len(files)} files written to {output}", err=True)
+        _fail(e, lang)
+    click.echo(_text("cli_publish_done", lang).format(n=len(files), output=output), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

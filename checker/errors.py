@@ -81,7 +81,7 @@ class DataError(LvcaiError):
         super().__init__(f"{self.path}: {pointer or '/'}: {problem}")
 
     def in_lang(self, lang: str) -> str:
-        return f"{self.path}: {self.pointer or '/'}: {say(self.problem, lang)}"
+        return f"{self.path}: {say(self.pointer or '/', lang)}: {say(self.problem, lang)}"
 
 
 class UsageError(LvcaiError):
