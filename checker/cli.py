@@ -322,8 +322,11 @@ def rules_list(profile, lang):
         skipped = reg.not_run(prof)
     except LvcaiError as e:
         _fail(e, lang)
-    for r in active:
-        click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
+    from .formatters._report import clause_text, short_doc
+    sep = "；" if lang == "zh" else "; "
+    for r in active:   # the legal basis as the reports cite it: document numbers in zh, short English names in en
+        basis = sep.join(f"{short_doc(b['doc'], lang)} {clause_text(b['clause'], lang)}" for b in r.legal_basis)
+        click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{basis}]")
     for rule_id, param in skipped:
         click.echo(_text("rules_not_run", lang).format(rule_id=rule_id, param=param))
 
