@@ -93,18 +93,21 @@ class _Lvcai(click.Group):
 
 
 @click.group(cls=_Lvcai, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="lvcai")
+@click.version_option(__version__, prog_name="lvcai", help="显示版本并退出。Show the version and exit.")
 def main():
-    """lvcai (绿采): check procurement plans against green-procurement obligations."""
+    """lvcai（绿采）：按绿色采购要求检查政府采购计划。各命令的帮助：lvcai 命令 --help。
+
+    lvcai (绿采): check procurement plans against green-procurement obligations."""
 
 
 REGISTRY_OPTION = click.option(
     "--registry", type=click.Path(dir_okay=False), envvar="LVCAI_REGISTRY", show_envvar=True,
-    help="The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
+    help="参考数据库（SQLite）。The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
 
 
 WAIVERS_OPTION = click.option(
-    "--waivers", type=click.Path(dir_okay=False), help="Approved exceptions (JSON, schemas/waivers.schema.json): "
+    "--waivers", type=click.Path(dir_okay=False), help="经批准的豁免（JSON，见 schemas/waivers.schema.json）：被豁免的问题标为已豁免并单独计数；过期和未用上的豁免也会列出。"
+    "Approved exceptions (JSON, schemas/waivers.schema.json): "
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
 
 
@@ -176,7 +179,8 @@ def _common(f):
         click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
-        click.option("--skip-bad", is_flag=True, help="Spreadsheet plans: check the good lines of a table with bad rows; "
+        click.option("--skip-bad", is_flag=True, help="电子表格计划：有错误行时仍检查正确的行，并列出错误行（不加此项时这样的计划无法检查，退出码 2）。"
+                     "Spreadsheet plans: check the good lines of a table with bad rows; "
                      "the bad rows are listed (without it such a plan is not checkable, exit 2)."),
     ]):
         f = deco(f)
@@ -185,12 +189,16 @@ def _common(f):
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
-@click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True,
+              help="输出格式。Output format.")
+@click.option("--explain", is_flag=True, help="文本输出：为每个问题显示规则检查的字段和取值（JSON 和报告中总有）。"
+                                               "Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
 def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
           registry, waivers, skip_bad, explain):
-    """Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
+    """检查采购计划（JSON，或电子表格 .xlsx、.csv）。退出码 0：没有达到 --fail-on 级别的问题；1：有；2：有计划无法检查（逐条列出问题及其位置，如 Sheet1!D7），或命令用法有误。
+
+    Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
     --fail-on; 1: something is; 2: a plan could not be checked (each problem is listed with its place:
     a JSON pointer, or a cell such as Sheet1!D7) or the command was misused."""
     sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers,
@@ -199,10 +207,12 @@ def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, o
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True, help="报告格式。Report format.")
 def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
            registry, waivers, skip_bad):
-    """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
+    """为审计人员和预算单位生成合规报告（HTML、PDF、Markdown 或 Excel）。必须给出 --output；退出码与 check 相同。
+
+    Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
         raise click.UsageError("--output FILE is required")
@@ -216,26 +226,32 @@ def _filing(report_no, organisation, prepared_by, reviewed_by):
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT… (directory, glob, JSON Lines file or plan)")
-@click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="Where the findings files and the summary go.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the number of CPUs].")
-@click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="Summary formats, comma-separated: json, html, xlsx.")
-@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
-@click.option("--profile", default="national", show_default=True)
-@click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
+@click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="检查结果文件和汇总写到这里。Where the findings files and the summary go.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="工作进程数［默认：CPU 数］。Worker processes [default: the number of CPUs].")
+@click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="汇总的格式，以逗号分隔。Summary formats, comma-separated: json, html, xlsx.")
+@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
+              help="有此级别或更高级别的问题时退出码为 1。Exit 1 when a finding is at or above this severity.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="汇总和提示信息的语言。The language of the summary and of the messages.")
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@click.option("--force", is_flag=True, help="检查每份计划，包括上次检查后没有变化的。Check every plan, even those unchanged since the last run.")
 @click.option("--title", help="汇总报告的标题（如“2026年度政府采购计划绿色采购检查”）。The round's title on the summary.")
 @click.option("--generated-at", metavar="ISO-TIME",
               help="汇总的检查日期；不给时取 SOURCE_DATE_EPOCH，再不给取今天。The check date of the summary; without it "
                    "that of SOURCE_DATE_EPOCH, else today (today's date is left out of summary.json).")
 @REGISTRY_OPTION
 @WAIVERS_OPTION
-@click.option("--record", is_flag=True, help="Store the round's results in the registry for `lvcai publish` "
+@click.option("--record", is_flag=True, help="把本轮结果存入参考数据库，供 lvcai publish 使用（再次记录同一轮会替换）。"
+              "Store the round's results in the registry for `lvcai publish` "
               "(recording a round again replaces it).")
-@click.option("--round", "round_id", help="--record: the round's id [default: the OUTPUT_DIR's name].")
-@click.option("--round-date", help="--record: the round's date (YYYY-MM-DD) [default: today].")
+@click.option("--round", "round_id", help="--record：本轮的编号［默认：OUTPUT_DIR 的名称］。--record: the round's id [default: the OUTPUT_DIR's name].")
+@click.option("--round-date", help="--record：本轮的日期（YYYY-MM-DD）［默认：今天］。--record: the round's date (YYYY-MM-DD) [default: today].")
 def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers, record=False,
           round_id=None, round_date=None):
-    """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
+    """检查一整轮预算：OUTPUT_DIR/plans/ 中每份计划一个检查结果文件，另有汇总。退出码 0：每份计划都已检查且没有达到 --fail-on 级别的问题；1：有，或有计划无法检查；2：命令用法有误，或有汇总文件无法写入（其他的照常写出）。
+
+    Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
     from . import batch as _batch
@@ -305,14 +321,19 @@ def _record_round(inputs, output_dir, profile, registry, round_id, round_date, l
 
 @main.group("rules")
 def rules_group():
-    """The rules: list them, show one, run their examples, write their documentation."""
+    """规则：列出、查看一条、运行示例、生成文档。
+
+    The rules: list them, show one, run their examples, write their documentation."""
 
 
 @rules_group.command("list")
-@click.option("--profile", default="national", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@LANG_OPTION
 def rules_list(profile, lang):
-    """Id, severity, title and legal basis of every rule the profile runs."""
+    """列出配置所运行的每条规则：编号、级别、标题和法律依据。
+
+    Id, severity, title and legal basis of every rule the profile runs."""
     from .i18n import label
     from .rulepacks import RulePacks
     try:
@@ -333,9 +354,11 @@ def rules_list(profile, lang):
 
 @rules_group.command("show")
 @click.argument("rule_id")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@LANG_OPTION
 def rules_show(rule_id, lang):
-    """Everything about one rule, its examples included (the rule file as JSON)."""
+    """查看一条规则的全部内容，包括其示例（规则文件的 JSON）。
+
+    Everything about one rule, its examples included (the rule file as JSON)."""
     from .rulepacks import RulePacks
     try:
         rule = RulePacks().get(rule_id)
@@ -346,10 +369,13 @@ def rules_show(rule_id, lang):
 
 @rules_group.command("test")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option("--profile", default="national", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@LANG_OPTION
 def rules_test(path, profile, lang):
-    """Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
+    """运行每条规则的通过示例和不通过示例（类似 opa test）。PATH：与 rules/ 结构相同的规则目录［默认：内置规则］。有示例未通过时退出码为 1；规则文件无效时为 2。
+
+    Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
     like rules/ [default: the built-in one]. Exit 1 when an example fails; 2 when a rule file is
     invalid (an operator durable-rules does not implement, an unknown field, …)."""
     from pathlib import Path as _P
@@ -371,10 +397,14 @@ def rules_test(path, profile, lang):
 
 
 @rules_group.command("docs")
-@click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False))
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="文档写到这个目录。The directory to write the pages to.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="文档和提示信息的语言。The language of the pages and of the messages.")
 def rules_docs(out_dir, lang):
-    """Write the Markdown reference: one page per rule and an index, from the rule files."""
+    """根据规则文件生成 Markdown 参考文档：每条规则一页，另有索引。
+
+    Write the Markdown reference: one page per rule and an index, from the rule files."""
     from . import templates
     from .facts import FIELDS
     from .rulepacks import RulePacks
@@ -409,7 +439,9 @@ def _say(message, lang):
 
 @main.group()
 def registry():
-    """The reference registry: catalogs, list editions, certificates, designated bodies, credit
+    """参考数据库：品目分类目录、品目清单版本、认证证书、认证机构、信用记录和诚信档案，保存在一个 SQLite 文件中。
+
+    The reference registry: catalogs, list editions, certificates, designated bodies, credit
     records and integrity records, in one SQLite file."""
 
 
@@ -426,13 +458,15 @@ def _open_registry(path, lang="zh"):
 @registry.command("import")
 @click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit"]))
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--edition", help="catalog: which edition the file is (2013 or 2022).")
-@click.option("--skip-bad", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
+@click.option("--edition", help="品目分类目录：文件是哪个版本（2013 或 2022）。catalog: which edition the file is (2013 or 2022).")
+@click.option("--skip-bad", is_flag=True, help="导入正确的行，错误行写到 --rejects。Import the good rows; write the bad ones to --rejects.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="--skip-bad 把未导入的行写到这里［默认：FILE.rejects.csv］。Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_import(kind, file, edition, skip_bad, rejects, registry, lang):
-    """Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
+    """导入文件（CSV 或 XLSX；UTF-8、带 BOM 的 UTF-8 或 GB18030；表头可用中文或英文；品目清单版本为 JSON）。文件中有错误行时整个文件不导入，逐行列出问题（退出码 2）。
+
+    Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
     a list edition as JSON). A file with bad rows is rejected whole, every bad row listed (exit 2)."""
     from .refdata import RefData
     try:
@@ -453,7 +487,9 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry, lang):
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_stats(registry, lang):
-    """How much of each kind the registry holds, and which catalogs checks use (imported or shipped
+    """参考数据库中各类数据的数量，以及检查使用哪些品目分类目录（已导入的，或 lvcai 自带的）。没有数据库文件是正常状态：尚未导入任何数据。
+
+    How much of each kind the registry holds, and which catalogs checks use (imported or shipped
     with lvcai). No registry file is a normal state: nothing imported yet."""
     ref = _open_registry(registry, lang)
     click.echo(_text("reg_stats_head", lang).format(path=ref.path, state="" if ref.exists else _text("reg_stats_no_file", lang)))
@@ -468,7 +504,9 @@ def registry_stats(registry, lang):
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_history(registry, lang):
-    """Every import: when, by whom, which file (SHA-256), how many rows."""
+    """每次导入的记录：时间、操作人、文件（SHA-256）、行数。
+
+    Every import: when, by whom, which file (SHA-256), how many rows."""
     ref = _open_registry(registry, lang)
     if not ref.exists:
         click.echo(_text("reg_history_none", lang).format(path=ref.path), err=True)
@@ -481,13 +519,15 @@ def registry_history(registry, lang):
 @registry.command("show")
 @click.argument("kind", type=click.Choice(["certificate", "supplier", "catalog"]))
 @click.argument("key")
-@click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="certificate: which type.")
-@click.option("--edition", default="2022", show_default=True, help="catalog: which edition.")
-@click.option("--date", help="supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
+@click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="证书：哪一类。certificate: which type.")
+@click.option("--edition", default="2022", show_default=True, help="品目分类目录：哪个版本。catalog: which edition.")
+@click.option("--date", help="供应商：在此日期有效的禁止记录（YYYY-MM-DD）［默认：全部］。supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_show(kind, key, cert_type, edition, date, registry, lang):
-    """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
+    """查询一项：按编号查证书，按统一社会信用代码查供应商（禁止参加政府采购活动的记录和诚信档案），或查品目编码。没有找到时退出码为 1。
+
+    Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
     records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
     when nothing is found."""
     import json as _json
@@ -509,14 +549,16 @@ def registry_show(kind, key, cert_type, edition, date, registry, lang):
 
 @registry.command("record")
 @click.argument("credit_code")
-@click.option("--name", required=True, help="The supplier's name.")
-@click.option("--finding", required=True, help="What the audit found (e.g. a false certificate claim).")
-@click.option("--plan-id", help="The plan the finding concerns.")
-@click.option("--date", "on", help="The day of the finding (YYYY-MM-DD) [default: today].")
+@click.option("--name", required=True, help="供应商名称。The supplier's name.")
+@click.option("--finding", required=True, help="检查发现的问题（如虚假的证书声明）。What the audit found (e.g. a false certificate claim).")
+@click.option("--plan-id", help="问题所涉及的计划。The plan the finding concerns.")
+@click.option("--date", "on", help="发现问题的日期（YYYY-MM-DD）［默认：今天］。The day of the finding (YYYY-MM-DD) [default: today].")
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_record(credit_code, name, finding, plan_id, on, registry, lang):
-    """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
+    """为供应商添加一条诚信档案记录；此后的中标检查会显示它（GPP-REG-005）。
+
+    Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
     from .refdata import RefData, date_problem
     try:
         if on and date_problem(on):    # before the registry is opened (and perhaps created)
@@ -529,16 +571,21 @@ def registry_record(credit_code, name, finding, plan_id, on, registry, lang):
 
 @main.group("lists")
 def lists_group():
-    """The category-list editions: built in, and imported into the registry."""
+    """品目清单版本：内置的，以及导入参考数据库的。
+
+    The category-list editions: built in, and imported into the registry."""
 
 
 @lists_group.command("diff")
 @click.argument("edition_a")
 @click.argument("edition_b")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="采购要求和提示信息的语言。The language of the obligations and of the messages.")
 @REGISTRY_OPTION
 def lists_diff(edition_a, edition_b, lang, registry):
-    """Rows added, removed and with a changed obligation from EDITION_A to EDITION_B (edition ids
+    """从 EDITION_A 到 EDITION_B（版本编号如 energy_saving/2019）新增、删除和采购要求变化的行。相同时退出码为 0，不同时为 1。
+
+    Rows added, removed and with a changed obligation from EDITION_A to EDITION_B (edition ids
     such as energy_saving/2019). Exit 0 when they are the same, 1 when they differ."""
     from .api import get_checker
     from .i18n import label
@@ -564,11 +611,14 @@ def lists_diff(edition_a, edition_b, lang, registry):
 @main.command()
 @click.argument("plan", metavar="PLAN.json|PLAN.xlsx|PLAN.csv")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
+              help="PLAN.json：约定的 JSON；PLAN.xlsx 或 PLAN.csv：电子表格（按文件名区分）。"
+                   "PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
-              help="The words of messages, and of a spreadsheet's headers and closed values.")
+              help="提示信息以及电子表格表头和固定取值的语言。The words of messages, and of a spreadsheet's headers and closed values.")
 def convert(plan, output, lang):
-    """Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
+    """在约定的 JSON 和电子表格之间转换计划：查看实际读取的内容（PLAN.xlsx -o PLAN.json），或把 JSON 计划转成表格编辑（PLAN.json -o PLAN.xlsx）。不能无损转换就不转换：输入不是计划或输出容纳不了时退出码为 2，并列出每个问题的位置。
+
+    Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
     (PLAN.xlsx -o PLAN.json) or to edit a JSON plan as a table (PLAN.json -o PLAN.xlsx). Lossless or not
     done: exit 2, with every problem's place, when the input is not a plan or the output cannot hold it."""
     from . import plans as _plans
@@ -594,12 +644,15 @@ def convert(plan, output, lang):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="The words of headers and drop-downs.")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True, help="模板格式。Template format.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="表头、下拉列表和提示信息的语言。The words of headers, drop-downs and messages.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="模板写到此文件。Write the template here.")
 @REGISTRY_OPTION
 def template(fmt, lang, output, registry):
-    """Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
+    """生成填写采购计划的空白电子表格模板：xlsx 每个表头带批注，固定取值有下拉列表，并有数字格式、填好的示例工作表和品目清单及其采购要求；csv 只有表头。填好后交给 lvcai check。
+
+    Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
     for the closed values, number formats, a filled example sheet and the list categories with their
     obligation; csv with the headers only. Fill it in and give it to `lvcai check`."""
     from .api import get_checker
@@ -634,20 +687,23 @@ def _read_plan(source, data, lang):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; the default takes connections from this machine only.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+              help="监听的地址；默认只接受本机的连接。Address to bind; the default takes connections from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="监听的端口。The port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes, each with its own rule engine (the engine is one per process).")
+              help="工作进程数，每个进程有自己的规则引擎。Worker processes, each with its own rule engine (the engine is one per process).")
 @click.option("--token-file", type=click.Path(dir_okay=False, exists=True),
-              help="A file holding the token that every request must send (Authorization: Bearer TOKEN) "
+              help="存放令牌的文件，每个请求都须带上该令牌［默认：$LVCAI_TOKEN；都没有时：能访问该地址的人都能使用，拒绝导入］。"
+                   "A file holding the token that every request must send (Authorization: Bearer TOKEN) "
                    "[default: $LVCAI_TOKEN; none: open to whoever reaches the address, imports refused].")
-@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="Largest upload, in MB.")
-@click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
+@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="上传文件的最大大小（MB）。Largest upload, in MB.")
+@click.option("--keep", type=click.Path(file_okay=False), help="把收到的每份计划保存到这里（按 SHA-256 命名）；不给则不保存。Store every plan received here (by SHA-256); "
               "without it no plan is stored.")
 @REGISTRY_OPTION
 @LANG_OPTION
 def serve(host, port, workers, token_file, max_upload, keep, registry, lang):
-    """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
+    """启动 HTTP 服务：/api/v1/ 下的接口、网页（上传计划、规则和清单、证书和供应商）以及 /stats 下的统计（lvcai publish 生成的网站）。无需其他服务。
+
+    Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
     (upload a plan, rules and lists, certificates and suppliers) and the statistics at /stats (the
     site `lvcai publish` writes, from the registry's recorded rounds). Needs nothing else running."""
     try:
@@ -671,13 +727,15 @@ def serve(host, port, workers, token_file, max_upload, keep, registry, lang):
 
 
 @main.command()
-@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="The site's directory.")
-@click.option("--from", "year_from", type=int, help="First year of plans to include.")
-@click.option("--to", "year_to", type=int, help="Last year of plans to include.")
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="网站目录。The site's directory.")
+@click.option("--from", "year_from", type=int, help="纳入统计的第一年。First year of plans to include.")
+@click.option("--to", "year_to", type=int, help="纳入统计的最后一年。Last year of plans to include.")
 @REGISTRY_OPTION
 @LANG_OPTION
 def publish(output, year_from, year_to, registry, lang):
-    """Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
+    """根据 lvcai batch --record 记录的检查轮次生成公开统计网站：按年度（与全国数据对照）、按单位、按品目的绿色采购比例，持有效证书的品牌和产品，每张表另有 CSV 和 JSON。静态网页，不含脚本。
+
+    Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
     share by year (beside the national figure), by agency and by product category, the brands and
     products with valid certificates, and every table as CSV and JSON. Static; no script."""
     from .service import stats

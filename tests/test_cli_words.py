@@ -126,3 +126,22 @@ def test_en_messages_have_no_chinese(said, name):
         rest = rest.replace(s, " ")
     chinese = sorted(set(re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+", rest)))
     assert chinese == [], (chinese, text)
+
+
+def commands(cmd=main, path=("lvcai",)):
+    import click
+    yield " ".join(path), cmd
+    if isinstance(cmd, click.Group):
+        for name, sub in sorted(cmd.commands.items()):
+            yield from commands(sub, (*path, name))
+
+
+@pytest.mark.parametrize("path,cmd", list(commands()), ids=[p for p, _ in commands()])
+def test_help_is_in_both_languages(path, cmd):
+    """Help is shown before --lang is read: every command and option says it in Chinese and in English."""
+    import click
+    texts = {path: cmd.help or ""}
+    texts.update({f"{path} {p.opts[0]}": p.help or "" for p in cmd.params
+                  if isinstance(p, click.Option) and p.name not in ("help", "version")})
+    for where, help_text in texts.items():
+        assert re.search(r"[\u4e00-\u9fff]", help_text) and re.search(r"[A-Za-z]{3,} [a-z]{2,}", help_text), where
