@@ -124,6 +124,9 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         if fmt in BINARY and output is None:
             raise UsageError(_text("cli_binary_needs_output", lang).format(fmt=fmt))
         stamp = parse_generated_at(generated_at)
+        if filing is not None:   # the sign-off block: options, else the configuration file's defaults
+            from . import config as _config
+            filing = _config.filing(filing, click.get_current_context().meta.get("lvcai.config"))
         checker = get_checker(profile, registry)
         waiver_list = _waivers.load(waivers) if waivers else ()
         results = []
@@ -154,6 +157,11 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
     return exit_code(results, fail_on)
 
 
+def _remember_config(ctx, _param, value):
+    """--config: kept for `_run`, which reads it where its problems are said in the chosen language."""
+    ctx.meta["lvcai.config"] = value
+
+
 def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
@@ -177,6 +185,11 @@ def _common(f):
                      help="检查单位。The organisation that made the check."),
         click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="检查人。Who made the check."),
         click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
+        click.option("--config", metavar="FILE", envvar="LVCAI_CONFIG", show_envvar=True, expose_value=False,
+                     callback=_remember_config, type=click.Path(dir_okay=False),
+                     help="配置文件（JSON，见 schemas/config.schema.json）：签署栏各项的默认值，命令行选项优先。"
+                          "Configuration (JSON, schemas/config.schema.json): defaults for the sign-off block; "
+                          "options win over it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
         click.option("--skip-bad", is_flag=True, help="电子表格计划：有错误行时仍检查正确的行，并列出错误行（不加此项时这样的计划无法检查，退出码 2）。"
