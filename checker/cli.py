@@ -80,7 +80,12 @@ class _Lvcai(click.Group):
     """Every command: an unexpected error (a bug of ours) is one line for the user and exit 2;
     LVCAI_DEBUG=1 shows the traceback."""
 
+    def parse_args(self, ctx, args):
+        ctx.meta["lvcai.argv"] = list(args)   # to say an internal error in the --lang asked for
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
+        argv = ctx.meta.get("lvcai.argv", [])
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
@@ -88,7 +93,10 @@ class _Lvcai(click.Group):
         except Exception as e:
             if os.environ.get("LVCAI_DEBUG"):
                 raise
-            click.echo(f"lvcai: internal error: {type(e).__name__}: {e} (set LVCAI_DEBUG=1 for the traceback)", err=True)
+            lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or \
+                next((b for a, b in zip(argv, argv[1:]) if a == "--lang"), "zh")
+            click.echo(_text("cli_internal_error", lang if lang in LANGS else "zh").format(detail=f"{type(e).__name__}: {e}"),
+                       err=True)
             ctx.exit(EXIT_UNCHECKABLE)
 
 
@@ -228,7 +236,7 @@ def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, 
     Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
-        raise click.UsageError("--output FILE is required")
+        raise click.UsageError(_text("cli_output_required", lang))
     sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers,
                   filing=_filing(report_no, organisation, prepared_by, reviewed_by), skip_bad=skip_bad))
 

@@ -27,7 +27,7 @@ CODES = re.compile(r"GPP-[A-Z]{3}-\d{3}|CHK-\d{3}|WVR-\d{3}|--[a-z][a-z-]*|\$?LV
 
 def run(tmp_path, lang, *args):
     r = CliRunner().invoke(main, [str(a) for a in args] + ["--lang", lang])
-    assert "Traceback" not in r.output and "internal error" not in r.output, r.output
+    assert "Traceback" not in r.output and "internal error" not in r.output and "内部错误" not in r.output, r.output
     return r.stdout + "\n" + r.stderr
 
 
@@ -145,3 +145,22 @@ def test_help_is_in_both_languages(path, cmd):
                   if isinstance(p, click.Option) and p.name not in ("help", "version")})
     for where, help_text in texts.items():
         assert re.search(r"[\u4e00-\u9fff]", help_text) and re.search(r"[A-Za-z]{3,} [a-z]{2,}", help_text), where
+
+
+def test_an_internal_error_is_one_line_in_the_chosen_language(monkeypatch):
+    import checker.cli as cli
+
+    def broken(_value):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(cli, "parse_generated_at", broken)
+    monkeypatch.delenv("LVCAI_DEBUG", raising=False)
+    r = CliRunner().invoke(main, ["check", PLAN])
+    assert r.exit_code == 2 and r.stderr.startswith("lvcai：内部错误") and "RuntimeError: boom" in r.stderr
+    for lang_args in (["--lang", "en"], ["--lang=en"]):
+        r = CliRunner().invoke(main, ["check", PLAN, *lang_args])
+        assert r.exit_code == 2 and r.stderr == "lvcai: internal error: RuntimeError: boom (set LVCAI_DEBUG=1 for the traceback)\n"
+
+
+def test_report_without_output_says_so_in_the_chosen_language():
+    assert "必须用 --output FILE 指定报告文件" in CliRunner().invoke(main, ["report", PLAN, "--format", "md"]).stderr
+    assert "--output FILE is required" in CliRunner().invoke(main, ["report", PLAN, "--format", "md", "--lang", "en"]).stderr

@@ -179,6 +179,6 @@ def test_hostile_plans_never_become_internal_errors(tmp_path, base_plan, fmt):
         paths.append(str(tmp_path / name))
     r = _lvcai("check", *paths, "--format", fmt)
     assert r.exit_code == 2
-    assert "internal error" not in r.output and "Traceback" not in r.output
+    assert "内部错误" not in r.output and "Traceback" not in r.output
     if fmt == "json":
         assert [x["status"] for x in json.loads(r.stdout)["results"]] == ["not_checkable"] * 3
