@@ -307,7 +307,8 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
         try:
             write_atomic(target, _summary.RENDER[fmt](doc, meta, lang))
         except Exception as e:   # noqa: BLE001 - reported, and the exit code says so
-            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=f"{type(e).__name__}: {e}"))
+            why = Words.os_error(e).in_lang(lang) if isinstance(e, OSError) and e.strerror else f"{type(e).__name__}: {e}"
+            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=why))
     v = doc["verdicts"]
     skipped = _text("cli_batch_skipped_n", lang).format(n=len(doc["skipped"])) if doc["skipped"] else ""
     click.echo(_text("cli_batch_done", lang).format(plans=doc["plans"], reused=doc["reused"], skipped=skipped,

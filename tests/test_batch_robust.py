@@ -394,3 +394,16 @@ def test_one_summary_format_failing_does_not_lose_the_others(tmp_path, monkeypat
     assert (out / "summary.json").exists() and (out / "summary.html").exists() and not (out / "summary.xlsx").exists()
     assert f"{out / 'summary.xlsx'}：无法写入" in r.stderr and "renderer exploded" in r.stderr
     assert "份计划" in r.stderr          # the counts are still reported
+
+
+def test_a_summary_the_system_refuses_to_write_is_said_in_words(tmp_path, monkeypatch):
+    from checker.formatters import summary as fmt
+
+    def refused(doc, meta, lang):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setitem(fmt.RENDER, "xlsx", refused)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1"], catch_exceptions=False)
+    assert r.exit_code == 2 and f"{out / 'summary.xlsx'}：无法写入：没有访问权限" in r.stderr
+    r = CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1", "--lang", "en"])
+    assert r.exit_code == 2 and f"{out / 'summary.xlsx'}: could not be written: Permission denied" in r.stderr
