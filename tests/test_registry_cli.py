@@ -294,5 +294,7 @@ def test_lists_diff_of_two_editions():
     assert r.exit_code == 0 and "新增 0 行，删除 0 行，采购要求变化 0 行" in r.stderr
     r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2019", "--lang", "en")
     assert r.exit_code == 0 and "0 added, 0 removed, 0 obligation changed" in r.stderr
-    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031")
+    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031", "--lang", "en")
     assert r.exit_code == 2 and "no list edition 'energy_saving/2031'" in r.stderr
+    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031")
+    assert r.exit_code == 2 and "没有品目清单版本“energy_saving/2031”" in r.stderr
