@@ -78,6 +78,8 @@ def test_malformed_json_names_line_and_column():
     r = CliRunner().invoke(main, ["check", "-", "--lang", "en"], input=b'{"plan_id": "x",\n  "date": }')
     assert r.exit_code == 2
     assert r.stderr == "<stdin>: /: is not valid JSON: Expecting value at line 2 column 11\n"
+    r = CliRunner().invoke(main, ["check", "-"], input=b'{"plan_id": "x",\n  "date": }')
+    assert r.stderr == "<stdin>: /: 文件不是有效的 JSON（第 2 行第 11 列有误）\n"
 
 
 def test_a_bad_plan_does_not_stop_the_others(tmp_path):
