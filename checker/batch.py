@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._io import is_temporary, shown, write_atomic
-from .errors import LvcaiError, UsageError, Words
+from .errors import LvcaiError, UsageError, Words, say
 from .facts import SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
@@ -657,7 +657,8 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
 
     Never waits for ever: an exception while checking a plan, or a worker that dies, makes that one
     plan not checkable (with the reason) and the others are checked. Paths skipped while looking for
-    plans are in the summary's ``skipped``."""
+    plans are in the summary's ``skipped``: ``{"path", "reason", "text"}``, the reason in English and
+    its text in ``lang``."""
     out = Path(out_dir)
     (out / "plans").mkdir(parents=True, exist_ok=True)
     _clean_temporary(out / "plans")
@@ -667,6 +668,8 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
     summary = Summary()
     own = [out / "plans", *(out / f"summary.{fmt}" for fmt in ("json", "html", "xlsx"))]
     sources = list(discover(inputs, summary.skipped, exclude=own))
+    for x in summary.skipped:   # ``reason`` stays the English it always was; ``text`` says it in ``lang``
+        x["text"] = say(x["reason"], lang)
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
     args = (profile, lang, str(out), force, fail_on, registry, waivers)

@@ -254,6 +254,7 @@ def test_skipped_paths_are_listed_with_their_reason_and_a_fifo_is_never_opened(t
     for name, reason in reasons.items():   # summary.json keeps the English reason; stderr says it in Chinese
         assert f"lvcai：跳过 {src / name}：" in err and reason not in err
     assert "符号链接循环" in err and "失效的符号链接" in err and "命名管道（FIFO）" in err and "指向目录的符号链接" in err
+    assert all(f"lvcai：跳过 {x['path']}：{x['text']}" in err for x in s["skipped"])   # summary.json says it too
 
 
 def test_a_glob_names_what_it_matched_but_could_not_read(tmp_path, base_plan):
