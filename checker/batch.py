@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._io import is_temporary, shown, write_atomic
-from .errors import LvcaiError, UsageError
+from .errors import LvcaiError, UsageError, Words, say
 from .facts import EARLY_STAGES, SHARE_KEYS
 from .findings import CHK_PARSE, SEVERITIES
 
@@ -54,7 +54,7 @@ class Source:
 #: What a directory walk takes as a plan: JSON, JSON Lines, and spreadsheet plans (checker/plans/sheet.py;
 #: Checker.check picks the reader from the bytes and the name).
 PLAN_SUFFIXES = (".json", ".jsonl", ".ndjson", ".xlsx", ".xlsm", ".csv", ".tsv")
-_DIRECTORY = "a directory, not a plan file"
+_DIRECTORY = Words("batch_directory")
 
 
 def _is_jsonl(path: str) -> bool:
@@ -71,25 +71,25 @@ def _not_a_file(path: str):
         mode = os.stat(path).st_mode
     except OSError as e:
         if e.errno == errno.ELOOP:
-            return "a symbolic link loop: it never reaches a file"
+            return Words("batch_link_loop")
         if os.path.islink(path):
             try:
                 to = shown(os.readlink(path))
             except OSError:
                 to = "?"
-            return f"a dangling symbolic link: it points to {to}, which does not exist"
+            return Words("batch_dangling", to=to)
         if e.errno in (errno.ENOENT, errno.ENOTDIR):
-            return "no such file or directory"
-        return f"cannot be read: {e.strerror or e}"
+            return Words("batch_no_such")
+        return Words("read_failed", why=Words.os_error(e))
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
         return _DIRECTORY
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe), not a plan file; not opened"
+        return Words("batch_fifo")
     if stat.S_ISSOCK(mode):
-        return "a socket, not a plan file"
-    return "a device or other special file, not a plan file"
+        return Words("batch_socket")
+    return Words("batch_device")
 
 
 def _skip(skipped, path, reason):
@@ -117,7 +117,7 @@ def _walk(root: str, skipped: list, excluded) -> list:
             with os.scandir(d) as it:
                 entries = list(it)
         except OSError as e:
-            _skip(skipped, d, f"cannot be read: {e.strerror or e}")
+            _skip(skipped, d, Words("read_failed", why=Words.os_error(e)))
             continue
         for e in entries:
             try:
@@ -139,8 +139,7 @@ def _walk(root: str, skipped: list, excluded) -> list:
                 if plan_like and _real(e.path) not in excluded:
                     files.append(e.path)
             elif link and why == _DIRECTORY:
-                _skip(skipped, e.path, "a symbolic link to a directory: not followed (give that directory as an input "
-                                       "to check its plans)")
+                _skip(skipped, e.path, Words("batch_dir_link"))
             elif plan_like:
                 _skip(skipped, e.path, why)
     return sorted(files)
@@ -170,11 +169,11 @@ def discover(inputs, skipped=None, exclude=()):
                 elif why != _DIRECTORY or _looks_like_plan(f):
                     _skip(skipped, f, why)
             if not files and len(skipped) == before:
-                raise UsageError(f"{shown(arg)}: no file matches")
+                raise UsageError(Words("batch_no_match", arg=shown(arg)))
         else:
             why = _not_a_file(arg)
             if why:
-                raise UsageError(f"{shown(arg)}: {why}")
+                raise UsageError(Words("path_why", path=shown(arg), why=why))
             files = [arg]
         for f in files:
             if _is_jsonl(f):
@@ -202,17 +201,17 @@ def read(source: Source) -> tuple:
     try:
         fd = os.open(source.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
-        return None, f"cannot be read: {e.strerror or e}"
+        return None, Words("read_failed", why=Words.os_error(e))
     try:
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return None, "cannot be read: not a regular file"
+                return None, Words("read_failed", why=Words("batch_not_regular"))
             if not source.line:
                 return fh.read(), None
             fh.seek(source.offset)
             return fh.read(source.length), None
     except OSError as e:
-        return None, f"cannot be read: {e.strerror or e}"
+        return None, Words("read_failed", why=Words.os_error(e))
 
 
 def output_name(source: Source) -> str:
@@ -682,7 +681,8 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
 
     Never waits for ever: an exception while checking a plan, or a worker that dies, makes that one
     plan not checkable (with the reason) and the others are checked. Paths skipped while looking for
-    plans are in the summary's ``skipped``."""
+    plans are in the summary's ``skipped``: ``{"path", "reason", "text"}``, the reason in English and
+    its text in ``lang``."""
     out = Path(out_dir)
     (out / "plans").mkdir(parents=True, exist_ok=True)
     _clean_temporary(out / "plans")
@@ -692,6 +692,8 @@ def run(inputs, out_dir, jobs=None, profile="national", lang="zh", force=False, 
     summary = Summary()
     own = [out / "plans", *(out / f"summary.{fmt}" for fmt in ("json", "html", "xlsx"))]
     sources = list(discover(inputs, summary.skipped, exclude=own))
+    for x in summary.skipped:   # ``reason`` stays the English it always was; ``text`` says it in ``lang``
+        x["text"] = say(x["reason"], lang)
     jobs = max(1, jobs or os.cpu_count() or 1)
     bar = _Progress(len(sources), progress, stream)
     args = (profile, lang, str(out), force, fail_on, registry, waivers)

@@ -11,7 +11,7 @@ import click
 
 from . import __version__, waivers as _waivers
 from ._io import shown, write_atomic
-from .errors import LvcaiError, UsageError
+from .errors import LvcaiError, UsageError, Words
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
 from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
 from .clock import check_date
@@ -33,18 +33,19 @@ def read_inputs(paths):
         try:
             kind = _not_a_file(os.stat(p).st_mode)
             if kind:
-                hint = "; to check a plan from a pipe, give - and send it to standard input" if "FIFO" in kind else ""
-                yield name, None, f"cannot be read: it is {kind}, not a plan file{hint}"
+                hint = Words("read_fifo_hint") if kind == "kind_fifo" else ""
+                yield name, None, Words("read_not_file", kind=Words(kind), hint=hint)
                 continue
             yield name, Path(p).read_bytes(), None
         except OSError as e:
-            yield name, None, f"cannot be read: {e.strerror or e}"
+            yield name, None, Words("read_failed", why=Words.os_error(e))
 
 
 def _not_a_file(mode) -> str | None:
+    """The messages.json key of what a path is when it is no regular file, else None."""
     import stat
-    for test, kind in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+    for test, kind in ((stat.S_ISDIR, "kind_directory"), (stat.S_ISFIFO, "kind_fifo"), (stat.S_ISSOCK, "kind_socket"),
+                       (stat.S_ISCHR, "kind_char_device"), (stat.S_ISBLK, "kind_block_device")):
         if test(mode):
             return kind
     return None
@@ -58,10 +59,10 @@ def write_output(data, output: str | None, inputs) -> None:
     target = Path(output)
     for p in inputs:
         if p != STDIN and Path(p).exists() and target.exists() and os.path.samefile(p, target):
-            raise UsageError(f"--output {output} is one of the input plans; refusing to overwrite it")
+            raise UsageError(Words("cli_output_is_input", output=output))
     directory = target.resolve().parent
     if not directory.is_dir():
-        raise UsageError(f"--output {output}: directory {directory} does not exist")
+        raise UsageError(Words("cli_output_no_dir", output=output, directory=directory))
     write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
 
 
@@ -72,14 +73,19 @@ def parse_generated_at(value):
     try:
         return _dt.datetime.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"--generated-at {value!r}: expected an ISO 8601 date-time such as 2026-03-16T09:30:00+08:00") from None
+        raise UsageError(Words("cli_bad_time", value=repr(value))) from None
 
 
 class _Lvcai(click.Group):
     """Every command: an unexpected error (a bug of ours) is one line for the user and exit 2;
     LVCAI_DEBUG=1 shows the traceback."""
 
+    def parse_args(self, ctx, args):
+        ctx.meta["lvcai.argv"] = list(args)   # to say an internal error in the --lang asked for
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
+        argv = ctx.meta.get("lvcai.argv", [])
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
@@ -87,24 +93,34 @@ class _Lvcai(click.Group):
         except Exception as e:
             if os.environ.get("LVCAI_DEBUG"):
                 raise
-            click.echo(f"lvcai: internal error: {type(e).__name__}: {e} (set LVCAI_DEBUG=1 for the traceback)", err=True)
+            lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or \
+                next((b for a, b in zip(argv, argv[1:]) if a == "--lang"), "zh")
+            click.echo(_text("cli_internal_error", lang if lang in LANGS else "zh").format(detail=f"{type(e).__name__}: {e}"),
+                       err=True)
             ctx.exit(EXIT_UNCHECKABLE)
 
 
 @click.group(cls=_Lvcai, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="lvcai")
+@click.version_option(__version__, prog_name="lvcai", help="显示版本并退出。Show the version and exit.")
 def main():
-    """lvcai (绿采): check procurement plans against green-procurement obligations."""
+    """lvcai（绿采）：按绿色采购要求检查政府采购计划。各命令的帮助：lvcai 命令 --help。
+
+    lvcai (绿采): check procurement plans against green-procurement obligations."""
 
 
 REGISTRY_OPTION = click.option(
     "--registry", type=click.Path(dir_okay=False), envvar="LVCAI_REGISTRY", show_envvar=True,
-    help="The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
+    help="参考数据库（SQLite）。The reference registry (SQLite) [default: $XDG_DATA_HOME/lvcai/registry.sqlite].")
 
 
 WAIVERS_OPTION = click.option(
-    "--waivers", type=click.Path(dir_okay=False), help="Approved exceptions (JSON, schemas/waivers.schema.json): "
+    "--waivers", type=click.Path(dir_okay=False), help="经批准的豁免（JSON，见 schemas/waivers.schema.json）：被豁免的问题标为已豁免并单独计数；过期和未用上的豁免也会列出。"
+    "Approved exceptions (JSON, schemas/waivers.schema.json): "
     "waived findings are reported as waived and counted apart; expired and unused waivers are reported.")
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                           help="提示信息的语言。The language of the messages.")
 
 
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None,
@@ -117,6 +133,9 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         if fmt in BINARY and output is None:
             raise UsageError(_text("cli_binary_needs_output", lang).format(fmt=fmt))
         stamp = parse_generated_at(generated_at)
+        if filing is not None:   # the sign-off block: options, else the configuration file's defaults
+            from . import config as _config
+            filing = _config.filing(filing, click.get_current_context().meta.get("lvcai.config"))
         checker = get_checker(profile, registry)
         waiver_list = _waivers.load(waivers) if waivers else ()
         results = []
@@ -128,7 +147,7 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         for r in results:
             read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
-                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {msg}", err=True)
+                click.echo(f"{r.source}: {ptr or ('/' if read is None else '-')}: {_say(msg, lang)}", err=True)
             for note in (read or {}).get("conversions", ()) if explain else ():   # notes are CHK-004 findings
                 click.echo(f"{r.source}: {note['place']}: {note['message']}", err=True)
         for w in _waivers.for_no_plan(waiver_list, results):
@@ -144,9 +163,14 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
-        click.echo(_text("cli_error", lang).format(e=e), err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         return EXIT_UNCHECKABLE
     return exit_code(results, fail_on)
+
+
+def _remember_config(ctx, _param, value):
+    """--config: kept for `_run`, which reads it where its problems are said in the chosen language."""
+    ctx.meta["lvcai.config"] = value
 
 
 def _common(f):
@@ -172,9 +196,15 @@ def _common(f):
                      help="检查单位。The organisation that made the check."),
         click.option("--prepared-by", envvar="LVCAI_PREPARED_BY", show_envvar=True, help="检查人。Who made the check."),
         click.option("--reviewed-by", envvar="LVCAI_REVIEWED_BY", show_envvar=True, help="复核人。Who reviewed it."),
+        click.option("--config", metavar="FILE", envvar="LVCAI_CONFIG", show_envvar=True, expose_value=False,
+                     callback=_remember_config, type=click.Path(dir_okay=False),
+                     help="配置文件（JSON，见 schemas/config.schema.json）：签署栏各项的默认值，命令行选项优先。"
+                          "Configuration (JSON, schemas/config.schema.json): defaults for the sign-off block; "
+                          "options win over it."),
         REGISTRY_OPTION,
         WAIVERS_OPTION,
-        click.option("--skip-bad", is_flag=True, help="Spreadsheet plans: check the good lines of a table with bad rows; "
+        click.option("--skip-bad", is_flag=True, help="电子表格计划：有错误行时仍检查正确的行，并列出错误行（不加此项时这样的计划无法检查，退出码 2）。"
+                     "Spreadsheet plans: check the good lines of a table with bad rows; "
                      "the bad rows are listed (without it such a plan is not checkable, exit 2)."),
         click.option("--strict", is_flag=True, help="计划中有格式未定义的字段时，该计划不予检查（退出码 2），而不只是警告（CHK-005）。"
                      "A field the plan format does not know makes the plan not checkable (exit 2) instead of a warning (CHK-005)."),
@@ -185,12 +215,16 @@ def _common(f):
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True)
-@click.option("--explain", is_flag=True, help="Text: show, for every finding, the fact fields and values the rule tested "
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True,
+              help="输出格式。Output format.")
+@click.option("--explain", is_flag=True, help="文本输出：为每个问题显示规则检查的字段和取值（JSON 和报告中总有）。"
+                                               "Text: show, for every finding, the fact fields and values the rule tested "
                                                "(JSON and reports always carry them).")
 def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
           registry, waivers, skip_bad, strict, explain):
-    """Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
+    """检查采购计划（JSON，或电子表格 .xlsx、.csv）。退出码 0：没有达到 --fail-on 级别的问题；1：有；2：有计划无法检查（逐条列出问题及其位置，如 Sheet1!D7），或命令用法有误。
+
+    Check procurement plans (JSON, or spreadsheets: .xlsx, .csv). Exit 0: nothing at or above
     --fail-on; 1: something is; 2: a plan could not be checked (each problem is listed with its place:
     a JSON pointer, or a cell such as Sheet1!D7) or the command was misused."""
     sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, explain, waivers,
@@ -199,13 +233,15 @@ def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, o
 
 @main.command()
 @_common
-@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), required=True, help="报告格式。Report format.")
 def report(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
            registry, waivers, skip_bad, strict):
-    """Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
+    """为审计人员和预算单位生成合规报告（HTML、PDF、Markdown 或 Excel）。必须给出 --output；退出码与 check 相同。
+
+    Write a compliance report (HTML, PDF, Markdown or Excel) for auditors and budget units.
     --output is required; exit codes as for `check`."""
     if output is None:
-        raise click.UsageError("--output FILE is required")
+        raise click.UsageError(_text("cli_output_required", lang))
     sys.exit(_run(plans, fmt, output, fail_on, lang, profile, generated_at, registry, waivers=waivers,
                   filing=_filing(report_no, organisation, prepared_by, reviewed_by), skip_bad=skip_bad, strict=strict))
 
@@ -216,26 +252,32 @@ def _filing(report_no, organisation, prepared_by, reviewed_by):
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT… (directory, glob, JSON Lines file or plan)")
-@click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="Where the findings files and the summary go.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: the number of CPUs].")
-@click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="Summary formats, comma-separated: json, html, xlsx.")
-@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
-@click.option("--profile", default="national", show_default=True)
-@click.option("--force", is_flag=True, help="Check every plan, even those unchanged since the last run.")
+@click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="检查结果文件和汇总写到这里。Where the findings files and the summary go.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="工作进程数［默认：CPU 数］。Worker processes [default: the number of CPUs].")
+@click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="汇总的格式，以逗号分隔。Summary formats, comma-separated: json, html, xlsx.")
+@click.option("--fail-on", type=click.Choice(list(reversed(SEVERITIES))), default="error", show_default=True,
+              help="有此级别或更高级别的问题时退出码为 1。Exit 1 when a finding is at or above this severity.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="汇总和提示信息的语言。The language of the summary and of the messages.")
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@click.option("--force", is_flag=True, help="检查每份计划，包括上次检查后没有变化的。Check every plan, even those unchanged since the last run.")
 @click.option("--title", help="汇总报告的标题（如“2026年度政府采购计划绿色采购检查”）。The round's title on the summary.")
 @click.option("--generated-at", metavar="ISO-TIME",
               help="汇总的检查日期；不给时取 SOURCE_DATE_EPOCH，再不给取今天。The check date of the summary; without it "
                    "that of SOURCE_DATE_EPOCH, else today (today's date is left out of summary.json).")
 @REGISTRY_OPTION
 @WAIVERS_OPTION
-@click.option("--record", is_flag=True, help="Store the round's results in the registry for `lvcai publish` "
+@click.option("--record", is_flag=True, help="把本轮结果存入参考数据库，供 lvcai publish 使用（再次记录同一轮会替换）。"
+              "Store the round's results in the registry for `lvcai publish` "
               "(recording a round again replaces it).")
-@click.option("--round", "round_id", help="--record: the round's id [default: the OUTPUT_DIR's name].")
-@click.option("--round-date", help="--record: the round's date (YYYY-MM-DD) [default: today].")
+@click.option("--round", "round_id", help="--record：本轮的编号［默认：OUTPUT_DIR 的名称］。--record: the round's id [default: the OUTPUT_DIR's name].")
+@click.option("--round-date", help="--record：本轮的日期（YYYY-MM-DD）［默认：今天］。--record: the round's date (YYYY-MM-DD) [default: today].")
 def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, title, generated_at, registry, waivers, record=False,
           round_id=None, round_date=None):
-    """Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
+    """检查一整轮预算：OUTPUT_DIR/plans/ 中每份计划一个检查结果文件，另有汇总。退出码 0：每份计划都已检查且没有达到 --fail-on 级别的问题；1：有，或有计划无法检查；2：命令用法有误，或有汇总文件无法写入（其他的照常写出）。
+
+    Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
     from . import batch as _batch
@@ -246,7 +288,7 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
         wanted = [f.strip() for f in formats.split(",") if f.strip()]
         bad = [f for f in wanted if f not in _summary.FORMATS]
         if bad or not wanted:
-            raise UsageError(f"--format {formats}: expected a comma-separated list of {', '.join(_summary.FORMATS)}")
+            raise UsageError(Words("cli_bad_formats", formats=formats, choices=", ".join(_summary.FORMATS)))
         doc = _batch.run(inputs, output_dir, jobs=jobs, profile=profile, lang=lang, force=force, fail_on=fail_on,
                          progress=sys.stderr.isatty(), stream=sys.stderr, registry=registry, waivers=waivers)
         meta = get_checker(profile, registry).provenance()
@@ -257,20 +299,21 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
         meta["inputs"] = [shown(i) for i in inputs]
         meta["options"] = {"fail_on": fail_on, "lang": lang, "profile": profile, "formats": wanted}
     except LvcaiError as e:
-        click.echo(_text("cli_error", lang).format(e=e), err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         sys.exit(EXIT_UNCHECKABLE)
     except KeyboardInterrupt:
         click.echo(_text("cli_batch_interrupted", lang), err=True)
         sys.exit(130)
     for x in doc["skipped"]:
-        click.echo(_text("cli_batch_skipped", lang).format(**x), err=True)
+        click.echo(_text("cli_batch_skipped", lang).format(path=x["path"], reason=_say(x["reason"], lang)), err=True)
     unwritten = []
     for fmt in wanted:           # one format failing must not cost the others
         target = Path(output_dir) / f"summary.{fmt}"
         try:
             write_atomic(target, _summary.RENDER[fmt](doc, meta, lang))
         except Exception as e:   # noqa: BLE001 - reported, and the exit code says so
-            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=f"{type(e).__name__}: {e}"))
+            why = Words.os_error(e).in_lang(lang) if isinstance(e, OSError) and e.strerror else f"{type(e).__name__}: {e}"
+            unwritten.append(_text("cli_batch_unwritten", lang).format(target=shown(str(target)), why=why))
     v = doc["verdicts"]
     skipped = _text("cli_batch_skipped_n", lang).format(n=len(doc["skipped"])) if doc["skipped"] else ""
     click.echo(_text("cli_batch_done", lang).format(plans=doc["plans"], reused=doc["reused"], skipped=skipped,
@@ -278,42 +321,46 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
     for msg in unwritten:
         click.echo(_text("cli_error", lang).format(e=msg), err=True)
     if record:
-        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date)
+        unwritten += _record_round(inputs, output_dir, profile, registry, round_id, round_date, lang)
     if unwritten:
         sys.exit(EXIT_UNCHECKABLE)
     sys.exit(EXIT_FINDINGS if v["not_checkable"] or at_or_above(doc["findings"], fail_on) else EXIT_OK)
 
 
-def _record_round(inputs, output_dir, profile, registry, round_id, round_date):
+def _record_round(inputs, output_dir, profile, registry, round_id, round_date, lang="zh"):
     """`batch --record`: the round's plans stored in the registry (checker/service/stats.py); [] or the error."""
     from . import batch as _batch
     from .refdata import date_problem
     from .service import stats
     try:
         if round_date and date_problem(round_date):
-            raise UsageError(f"--round-date: {date_problem(round_date)}")
+            raise UsageError(Words("option_why", option="--round-date", why=date_problem(round_date)))
         own = [Path(output_dir) / "plans", *(Path(output_dir) / f"summary.{f}" for f in ("json", "html", "xlsx"))]
         sources = [(src.name, _batch.read(src)[0]) for src in _batch.discover(inputs, [], exclude=own)]
         rid = round_id or Path(output_dir).resolve().name
         done = stats.record_round(registry, rid, round_date or stats.default_round_date(), sources, profile)
     except LvcaiError as e:
-        click.echo(f"lvcai: error: {e}", err=True)
+        click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
         return [str(e)]
-    click.echo(f"round {done['round_id']} recorded: {done['checked']} of {done['plans']} plans checked, "
-               f"{done['award_plans']} at award stage", err=True)
+    click.echo(_text("cli_round_recorded", lang).format(**done), err=True)
     return []
 
 
 @main.group("rules")
 def rules_group():
-    """The rules: list them, show one, run their examples, write their documentation."""
+    """规则：列出、查看一条、运行示例、生成文档。
+
+    The rules: list them, show one, run their examples, write their documentation."""
 
 
 @rules_group.command("list")
-@click.option("--profile", default="national", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@LANG_OPTION
 def rules_list(profile, lang):
-    """Id, severity, title and legal basis of every rule the profile runs."""
+    """列出配置所运行的每条规则：编号、级别、标题和法律依据。
+
+    Id, severity, title and legal basis of every rule the profile runs."""
     from .i18n import label
     from .policy.rulepacks import RulePacks
     try:
@@ -323,32 +370,42 @@ def rules_list(profile, lang):
         skipped = reg.not_run(prof)
         off = reg.switched_off(prof)
     except LvcaiError as e:
-        _fail(e)
-    for r in active:
-        click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{r.legal_basis_text()}]")
+        _fail(e, lang)
+    from .formatters._report import clause_text, short_doc
+    sep = "；" if lang == "zh" else "; "
+    for r in active:   # the legal basis as the reports cite it: document numbers in zh, short English names in en
+        basis = sep.join(f"{short_doc(b['doc'], lang)} {clause_text(b['clause'], lang)}" for b in r.legal_basis)
+        click.echo(f"{r.id}  {label(r.severity, lang):<8} {r.title[lang]}  [{basis}]")
     for rule_id, param in skipped:
-        click.echo(f"{rule_id}  (not run: parameter {param} has no value)")
+        click.echo(_text("rules_not_run", lang).format(rule_id=rule_id, param=param))
     for rule_id, setting in off:
-        click.echo(f"{rule_id}  (switched off by profile {setting['profile']}: {setting['reason'][lang]})")
+        click.echo(_text("rules_switched_off", lang).format(rule_id=rule_id, profile=setting["profile"], reason=setting["reason"][lang]))
 
 
 @rules_group.command("show")
 @click.argument("rule_id")
-def rules_show(rule_id):
-    """Everything about one rule, its examples included (the rule file as JSON)."""
+@LANG_OPTION
+def rules_show(rule_id, lang):
+    """查看一条规则的全部内容，包括其示例（规则文件的 JSON）。
+
+    Everything about one rule, its examples included (the rule file as JSON)."""
     from .policy.rulepacks import RulePacks
     try:
         rule = RulePacks().get(rule_id)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     click.echo(rule.path.read_text(encoding="utf-8"), nl=False)
 
 
 @rules_group.command("test")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option("--profile", default="national", show_default=True)
-def rules_test(path, profile):
-    """Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
+@click.option("--profile", default="national", show_default=True,
+              help="规则配置（rules/profiles/NAME.json）。Rule profile (rules/profiles/NAME.json).")
+@LANG_OPTION
+def rules_test(path, profile, lang):
+    """运行每条规则的通过示例和不通过示例（类似 opa test）。PATH：与 rules/ 结构相同的规则目录［默认：内置规则］。有示例未通过时退出码为 1；规则文件无效时为 2。
+
+    Run every rule's pass and fail examples (like `opa test`). PATH: a rules directory laid out
     like rules/ [default: the built-in one]. Exit 1 when an example fails; 2 when a rule file is
     invalid (an operator durable-rules does not implement, an unknown field, …)."""
     from pathlib import Path as _P
@@ -359,22 +416,28 @@ def rules_test(path, profile):
         outcomes = run_examples(checker)
         policy = run_policy_examples(checker)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     failed = [o for o in outcomes + policy if not o.ok]
     for o in failed:
-        click.echo(f"FAIL {o.rule_id} {o.kind}[{o.index}] {o.title}: {o.detail}")
+        click.echo(_text("rules_test_fail", lang).format(rule_id=o.rule_id, kind=_text(f"rules_kind_{o.kind}", lang)
+                                                           if f"rules_kind_{o.kind}" in _kinds() else o.kind,
+                                                           index=o.index, title=o.title, detail=_say(o.detail, lang)))
     rules = len({o.rule_id for o in outcomes})
     parts = len({o.rule_id for o in policy})
-    click.echo(f"{rules} rules, {len(outcomes)} examples; {parts} selectors and derived values, {len(policy)} examples: "
-               f"{len(outcomes) + len(policy) - len(failed)} passed, {len(failed)} failed")
+    click.echo(_text("rules_test_done_policy", lang).format(rules=rules, examples=len(outcomes), parts=parts, policy=len(policy),
+                                                             passed=len(outcomes) + len(policy) - len(failed), failed=len(failed)))
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
 @rules_group.command("docs")
-@click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False))
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--output", "-o", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="文档写到这个目录。The directory to write the pages to.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="文档和提示信息的语言。The language of the pages and of the messages.")
 def rules_docs(out_dir, lang):
-    """Write the Markdown reference: one page per rule and an index, from the rule files."""
+    """根据规则文件生成 Markdown 参考文档：每条规则一页，另有索引。
+
+    Write the Markdown reference: one page per rule and an index, from the rule files."""
     from . import templates
     from .facts import FIELDS
     from .policy.rulepacks import RulePacks
@@ -382,7 +445,7 @@ def rules_docs(out_dir, lang):
     try:
         reg = RulePacks()
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rules = sorted(reg.rules.values(), key=lambda r: r.id)
@@ -400,7 +463,7 @@ def rules_docs(out_dir, lang):
                             tables=sorted(reg.tables.values(), key=lambda t: t.id),
                             verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id))
     write_atomic(out / "policy.md", page.encode("utf-8"))
-    click.echo(f"{len(rules)} rule pages, policy.md (selectors, derived values, tables, parameters) and index.md written to {out}")
+    click.echo(_text("rules_docs_done_policy", lang).format(n=len(rules), out=out))
 
 
 def _uses(reg) -> dict:
@@ -424,36 +487,55 @@ def _uses(reg) -> dict:
     return used
 
 
-def _fail(e):
-    click.echo(f"lvcai: error: {e}", err=True)
+def _kinds():
+    from .i18n import catalogue
+    return catalogue()["text"]
+
+
+def _fail(e, lang="zh"):
+    click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)
     sys.exit(EXIT_UNCHECKABLE)
+
+
+def _say(message, lang):
+    """A problem in the user's language: our own sentences (Words) and the validator's messages
+    that messages.json knows; anything else as it is."""
+    from .i18n import schema_message
+    if isinstance(message, Words):
+        return message.in_lang(lang)
+    return str(message) if lang == "en" else schema_message(str(message), lang)
 
 
 @main.group()
 def registry():
-    """The reference registry: catalogs, list editions, certificates, designated bodies, credit
+    """参考数据库：品目分类目录、品目清单版本、认证证书、认证机构、信用记录和诚信档案，保存在一个 SQLite 文件中。
+
+    The reference registry: catalogs, list editions, certificates, designated bodies, credit
     records and integrity records, in one SQLite file."""
 
 
-def _open_registry(path):
+def _open_registry(path, lang="zh"):
     """The registry for reading (never created or written): an absent file is an empty registry, the
     normal state of a fresh install; a file that is not a registry exits 2 naming it."""
     from .refdata import RefData
     try:
         return RefData.for_checking(path)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
 
 
 @registry.command("import")
 @click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit", "gbm_cities"]))
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--edition", help="catalog: which edition the file is (2013 or 2022).")
-@click.option("--skip-bad", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
-@click.option("--rejects", type=click.Path(dir_okay=False), help="Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
+@click.option("--edition", help="品目分类目录：文件是哪个版本（2013 或 2022）。catalog: which edition the file is (2013 or 2022).")
+@click.option("--skip-bad", is_flag=True, help="导入正确的行，错误行写到 --rejects。Import the good rows; write the bad ones to --rejects.")
+@click.option("--rejects", type=click.Path(dir_okay=False), help="--skip-bad 把未导入的行写到这里［默认：FILE.rejects.csv］。Where --skip-bad writes the rejected rows [default: FILE.rejects.csv].")
 @REGISTRY_OPTION
-def registry_import(kind, file, edition, skip_bad, rejects, registry):
-    """Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
+@LANG_OPTION
+def registry_import(kind, file, edition, skip_bad, rejects, registry, lang):
+    """导入文件（CSV 或 XLSX；UTF-8、带 BOM 的 UTF-8 或 GB18030；表头可用中文或英文；品目清单版本为 JSON）。文件中有错误行时整个文件不导入，逐行列出问题（退出码 2）。
+
+    Import a file (CSV or XLSX; UTF-8, UTF-8 with BOM or GB18030; headers in Chinese or English;
     a list edition as JSON). A file with bad rows is rejected whole, every bad row listed (exit 2)."""
     from .refdata import RefData
     try:
@@ -461,53 +543,64 @@ def registry_import(kind, file, edition, skip_bad, rejects, registry):
         rej = Path(rejects) if rejects else (Path(file).with_suffix(".rejects.csv") if skip_bad else None)
         res = ref.import_file(kind, Path(file), edition=edition, skip_bad=skip_bad, rejects=rej)
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     if res.already:
-        click.echo(f"{file}: already imported (sha256 {res.sha256[:16]}…); nothing changed")
+        click.echo(_text("reg_already", lang).format(file=file, sha=res.sha256[:16]))
     else:
-        click.echo(f"{file}: imported {res.imported} {kind} row(s) into {ref.path}")
+        click.echo(_text("reg_imported", lang).format(file=file, n=res.imported, kind=_text(f"reg_kind_{kind}", lang), path=ref.path))
     if res.rejected:
-        click.echo(f"{file}: {len(res.rejected)} row(s) rejected, written to {rej}", err=True)
+        click.echo(_text("reg_rejected", lang).format(file=file, n=len(res.rejected), rejects=rej), err=True)
 
 
 @registry.command("stats")
 @REGISTRY_OPTION
-def registry_stats(registry):
-    """How much of each kind the registry holds, and which catalogs checks use (imported or shipped
+@LANG_OPTION
+def registry_stats(registry, lang):
+    """参考数据库中各类数据的数量，以及检查使用哪些品目分类目录（已导入的，或 lvcai 自带的）。没有数据库文件是正常状态：尚未导入任何数据。
+
+    How much of each kind the registry holds, and which catalogs checks use (imported or shipped
     with lvcai). No registry file is a normal state: nothing imported yet."""
-    ref = _open_registry(registry)
-    click.echo(f"registry: {ref.path}{'' if ref.exists else ' (no file yet: nothing imported)'}")
+    ref = _open_registry(registry, lang)
+    click.echo(_text("reg_stats_head", lang).format(path=ref.path, state="" if ref.exists else _text("reg_stats_no_file", lang)))
     for k, n in ref.counts().items():
-        click.echo(f"{k:<13} {n}")
-    used = [f"{e} (imported)" for e in sorted(ref.imported_catalogs)] + \
-           [f"{e} (shipped with lvcai: {len(c.codes)} codes)" for e, c in sorted(ref.shipped.items())]
-    click.echo(f"catalogs      {', '.join(used) or '-'}")
+        click.echo(_text("reg_stats_row", lang).format(kind=_text(f"reg_kind_{k}", lang), n=n))
+    used = [_text("reg_catalog_imported", lang).format(edition=e) for e in sorted(ref.imported_catalogs)] + \
+           [_text("reg_catalog_shipped", lang).format(edition=e, n=len(c.codes)) for e, c in sorted(ref.shipped.items())]
+    click.echo(_text("reg_stats_row", lang).format(kind=_text("reg_kind_catalogs", lang), n=("、" if lang == "zh" else ", ").join(used) or "-"))
 
 
 @registry.command("history")
 @REGISTRY_OPTION
-def registry_history(registry):
-    """Every import: when, by whom, which file (SHA-256), how many rows."""
-    ref = _open_registry(registry)
+@LANG_OPTION
+def registry_history(registry, lang):
+    """每次导入的记录：时间、操作人、文件（SHA-256）、行数。
+
+    Every import: when, by whom, which file (SHA-256), how many rows."""
+    ref = _open_registry(registry, lang)
     if not ref.exists:
-        click.echo(f"registry {ref.path}: no file yet, nothing imported", err=True)
+        click.echo(_text("reg_history_none", lang).format(path=ref.path), err=True)
     for i, kind, f, sha, rows, rejected, edition, at, by in ref.history():
-        click.echo(f"{i:>4} {at} {by:<10} {kind:<12} {f} sha256:{sha} rows:{rows} rejected:{rejected}{' edition:' + edition if edition else ''}")
+        click.echo(_text("reg_history_row", lang).format(
+            i=i, at=at, by=by, kind=_text(f"reg_kind_{kind}", lang) if lang != "en" else kind, file=f, sha=sha, rows=rows,
+            rejected=rejected, edition=_text("reg_history_edition", lang).format(edition=edition) if edition else ""))
 
 
 @registry.command("show")
 @click.argument("kind", type=click.Choice(["certificate", "supplier", "catalog"]))
 @click.argument("key")
-@click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="certificate: which type.")
-@click.option("--edition", default="2022", show_default=True, help="catalog: which edition.")
-@click.option("--date", help="supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
+@click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="证书：哪一类。certificate: which type.")
+@click.option("--edition", default="2022", show_default=True, help="品目分类目录：哪个版本。catalog: which edition.")
+@click.option("--date", help="供应商：在此日期有效的禁止记录（YYYY-MM-DD）［默认：全部］。supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
 @REGISTRY_OPTION
-def registry_show(kind, key, cert_type, edition, date, registry):
-    """Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
+@LANG_OPTION
+def registry_show(kind, key, cert_type, edition, date, registry, lang):
+    """查询一项：按编号查证书，按统一社会信用代码查供应商（禁止参加政府采购活动的记录和诚信档案），或查品目编码。没有找到时退出码为 1。
+
+    Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
     records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
     when nothing is found."""
     import json as _json
-    ref = _open_registry(registry)
+    ref = _open_registry(registry, lang)
     if kind == "certificate":
         found = [c for t in ([cert_type] if cert_type else ["energy_saving", "environmental_label"])
                  for c in [ref.certificate(t, key)] if c]
@@ -518,40 +611,50 @@ def registry_show(kind, key, cert_type, edition, date, registry):
     else:
         found = [e for e in [ref.catalog_entry(edition, key)] if e]
     click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
+    if not found:
+        click.echo(_text("reg_show_none", lang).format(key=key), err=True)
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
 
 
 @registry.command("record")
 @click.argument("credit_code")
-@click.option("--name", required=True, help="The supplier's name.")
-@click.option("--finding", required=True, help="What the audit found (e.g. a false certificate claim).")
-@click.option("--plan-id", help="The plan the finding concerns.")
-@click.option("--date", "on", help="The day of the finding (YYYY-MM-DD) [default: today].")
+@click.option("--name", required=True, help="供应商名称。The supplier's name.")
+@click.option("--finding", required=True, help="检查发现的问题（如虚假的证书声明）。What the audit found (e.g. a false certificate claim).")
+@click.option("--plan-id", help="问题所涉及的计划。The plan the finding concerns.")
+@click.option("--date", "on", help="发现问题的日期（YYYY-MM-DD）［默认：今天］。The day of the finding (YYYY-MM-DD) [default: today].")
 @REGISTRY_OPTION
-def registry_record(credit_code, name, finding, plan_id, on, registry):
-    """Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
+@LANG_OPTION
+def registry_record(credit_code, name, finding, plan_id, on, registry, lang):
+    """为供应商添加一条诚信档案记录；此后的中标检查会显示它（GPP-REG-005）。
+
+    Add an integrity record (诚信档案) against a supplier; later award checks show it (GPP-REG-005)."""
     from .refdata import RefData, date_problem
     try:
         if on and date_problem(on):    # before the registry is opened (and perhaps created)
-            raise UsageError(f"--date: {date_problem(on)}")
+            raise UsageError(Words("option_why", option="--date", why=date_problem(on)))
         RefData(registry, create=True).record(credit_code, name, finding, plan_id, on)
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"recorded against {credit_code} ({name})")
+        _fail(e, lang)
+    click.echo(_text("reg_recorded", lang).format(code=credit_code, name=name))
 
 
 @main.group("lists")
 def lists_group():
-    """The category-list editions: built in, and imported into the registry."""
+    """品目清单版本：内置的，以及导入参考数据库的。
+
+    The category-list editions: built in, and imported into the registry."""
 
 
 @lists_group.command("diff")
 @click.argument("edition_a")
 @click.argument("edition_b")
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="采购要求和提示信息的语言。The language of the obligations and of the messages.")
 @REGISTRY_OPTION
 def lists_diff(edition_a, edition_b, lang, registry):
-    """Rows added, removed and with a changed obligation from EDITION_A to EDITION_B (edition ids
+    """从 EDITION_A 到 EDITION_B（版本编号如 energy_saving/2019）新增、删除和采购要求变化的行。相同时退出码为 0，不同时为 1。
+
+    Rows added, removed and with a changed obligation from EDITION_A to EDITION_B (edition ids
     such as energy_saving/2019). Exit 0 when they are the same, 1 when they differ."""
     from .api import get_checker
     from .i18n import label
@@ -560,7 +663,7 @@ def lists_diff(edition_a, edition_b, lang, registry):
         lists = get_checker("national", registry).lists
         d = diff(lists.edition(edition_a), lists.edition(edition_b))
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     row = lambda r: f"{r['id']} {r['code_2013'] or '-'} {r['name']} ({label(r['obligation'], lang)})"
     for r in d["added"]:
         click.echo(f"+ {row(r)}")
@@ -577,11 +680,14 @@ def lists_diff(edition_a, edition_b, lang, registry):
 @main.command()
 @click.argument("plan", metavar="PLAN.json|PLAN.xlsx|PLAN.csv")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
+              help="PLAN.json：约定的 JSON；PLAN.xlsx 或 PLAN.csv：电子表格（按文件名区分）。"
+                   "PLAN.json: the contract JSON; PLAN.xlsx or PLAN.csv: a spreadsheet (the kind by the name).")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
-              help="The words of messages, and of a spreadsheet's headers and closed values.")
+              help="提示信息以及电子表格表头和固定取值的语言。The words of messages, and of a spreadsheet's headers and closed values.")
 def convert(plan, output, lang):
-    """Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
+    """在约定的 JSON 和电子表格之间转换计划：查看实际读取的内容（PLAN.xlsx -o PLAN.json），或把 JSON 计划转成表格编辑（PLAN.json -o PLAN.xlsx）。不能无损转换就不转换：输入不是计划或输出容纳不了时退出码为 2，并列出每个问题的位置。
+
+    Convert a plan between the contract JSON and a spreadsheet, to see exactly what was read
     (PLAN.xlsx -o PLAN.json) or to edit a JSON plan as a table (PLAN.json -o PLAN.xlsx). Lossless or not
     done: exit 2, with every problem's place, when the input is not a plan or the output cannot hold it."""
     from . import plans as _plans
@@ -589,7 +695,7 @@ def convert(plan, output, lang):
     try:
         source, data, err = next(read_inputs([plan]))
         if err is not None:
-            raise UsageError(f"{source}: {err}")
+            raise UsageError(Words("path_why", path=source, why=err))
         doc = _read_plan(source, data, lang)
         target = Path(output).suffix.lower()
         if target == ".json":
@@ -599,20 +705,23 @@ def convert(plan, output, lang):
         elif target in _plans.sheet.CSV_SUFFIXES:
             out = _write.to_csv(doc, lang)
         else:
-            raise UsageError(f"--output {output}: expected a name ending in .json, .xlsx or .csv")
+            raise UsageError(Words("cli_convert_suffix", output=output))
         write_output(out, output, [plan])
     except LvcaiError as e:
-        _fail(e)
+        _fail(e, lang)
     click.echo(f"{shown(plan)} -> {output}", err=True)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="The words of headers and drop-downs.")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True, help="模板格式。Template format.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+              help="表头、下拉列表和提示信息的语言。The words of headers, drop-downs and messages.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="模板写到此文件。Write the template here.")
 @REGISTRY_OPTION
 def template(fmt, lang, output, registry):
-    """Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
+    """生成填写采购计划的空白电子表格模板：xlsx 每个表头带批注，固定取值有下拉列表，并有数字格式、填好的示例工作表和品目清单及其采购要求；csv 只有表头。填好后交给 lvcai check。
+
+    Write the blank spreadsheet template for a plan: xlsx with a comment on each header, drop-downs
     for the closed values, number formats, a filled example sheet and the list categories with their
     obligation; csv with the headers only. Fill it in and give it to `lvcai check`."""
     from .api import get_checker
@@ -621,8 +730,8 @@ def template(fmt, lang, output, registry):
         data = _template.to_xlsx(lang, get_checker("national", registry).lists) if fmt == "xlsx" else _template.to_csv(lang)
         write_output(data, output, [])
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"template written to {output}", err=True)
+        _fail(e, lang)
+    click.echo(_text("cli_template_done", lang).format(output=output), err=True)
 
 
 def _read_plan(source, data, lang):
@@ -639,57 +748,63 @@ def _read_plan(source, data, lang):
         doc, problems = _plans.parse(data)
         if not problems:
             problems = _plans.sanity_problems(doc, data) or schema_problems("plan", doc)
-    if problems:
-        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {msg}" for place, msg in problems)
-                         + f"\n{source}: not a plan that can be converted ({len(problems)} problem(s))")
+    if problems:   # said in the language of the command (only `convert` reads plans this way)
+        raise LvcaiError("\n".join(f"{source}: {place or '-'}: {_say(msg, lang)}" for place, msg in problems)
+                         + "\n" + _text("cli_convert_problems", lang).format(source=source, n=len(problems)))
     return doc
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to bind; the default takes connections from this machine only.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+              help="监听的地址；默认只接受本机的连接。Address to bind; the default takes connections from this machine only.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="监听的端口。The port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes, each with its own rule engine (the engine is one per process).")
+              help="工作进程数，每个进程有自己的规则引擎。Worker processes, each with its own rule engine (the engine is one per process).")
 @click.option("--token-file", type=click.Path(dir_okay=False, exists=True),
-              help="A file holding the token that every request must send (Authorization: Bearer TOKEN) "
+              help="存放令牌的文件，每个请求都须带上该令牌［默认：$LVCAI_TOKEN；都没有时：能访问该地址的人都能使用，拒绝导入］。"
+                   "A file holding the token that every request must send (Authorization: Bearer TOKEN) "
                    "[default: $LVCAI_TOKEN; none: open to whoever reaches the address, imports refused].")
-@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="Largest upload, in MB.")
-@click.option("--keep", type=click.Path(file_okay=False), help="Store every plan received here (by SHA-256); "
+@click.option("--max-upload", default=20.0, show_default=True, type=click.FloatRange(min=0.001), help="上传文件的最大大小（MB）。Largest upload, in MB.")
+@click.option("--keep", type=click.Path(file_okay=False), help="把收到的每份计划保存到这里（按 SHA-256 命名）；不给则不保存。Store every plan received here (by SHA-256); "
               "without it no plan is stored.")
 @REGISTRY_OPTION
-def serve(host, port, workers, token_file, max_upload, keep, registry):
-    """Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
+@LANG_OPTION
+def serve(host, port, workers, token_file, max_upload, keep, registry, lang):
+    """启动 HTTP 服务：/api/v1/ 下的接口、网页（上传计划、规则和清单、证书和供应商）以及 /stats 下的统计（lvcai publish 生成的网站）。无需其他服务。
+
+    Start the HTTP service: the API under /api/v1/ (OpenAPI at /api/v1/openapi.json), the pages
     (upload a plan, rules and lists, certificates and suppliers) and the statistics at /stats (the
     site `lvcai publish` writes, from the registry's recorded rounds). Needs nothing else running."""
     try:
         import uvicorn
         from .service.app import ENV_CONFIG
     except ImportError as e:
-        _fail(UsageError(f"lvcai serve needs FastAPI and uvicorn ({e}); install lvcai with its dependencies"))
+        _fail(UsageError(Words("cli_serve_needs", detail=e)), lang)
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
     os.environ[ENV_CONFIG] = json.dumps({"registry": str(Path(registry).resolve()) if registry else None,
                                          "token_file": str(Path(token_file).resolve()) if token_file else None,
                                          "max_upload": int(max_upload * 1000 * 1000), "keep": str(Path(keep).resolve()) if keep else None})
     if token_file and not Path(token_file).read_text(encoding="utf-8").strip():
-        _fail(UsageError(f"--token-file {token_file} is empty"))
-    guarded = "token required" if (token_file or os.environ.get("LVCAI_TOKEN")) else "no token: open to this address, imports refused"
-    if guarded != "token required" and host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"lvcai serve: warning: {host} is reachable from other machines and no token is set "
-                   "(LVCAI_TOKEN or --token-file): anyone who reaches it can use the service", err=True)
-    click.echo(f"lvcai serve: http://{host}:{port}/ ({workers} worker process(es); {guarded})", err=True)
+        _fail(UsageError(Words("cli_token_empty", file=token_file)), lang)
+    guarded = "cli_serve_token" if (token_file or os.environ.get("LVCAI_TOKEN")) else "cli_serve_open"
+    if guarded != "cli_serve_token" and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(_text("cli_serve_open_warning", lang).format(host=host), err=True)
+    click.echo(_text("cli_serve_start", lang).format(host=host, port=port, workers=workers, guarded=_text(guarded, lang)), err=True)
     uvicorn.run("checker.service.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", server_header=False, proxy_headers=False)
 
 
 @main.command()
-@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="The site's directory.")
-@click.option("--from", "year_from", type=int, help="First year of plans to include.")
-@click.option("--to", "year_to", type=int, help="Last year of plans to include.")
+@click.option("--output", "-o", "output", required=True, type=click.Path(file_okay=False), help="网站目录。The site's directory.")
+@click.option("--from", "year_from", type=int, help="纳入统计的第一年。First year of plans to include.")
+@click.option("--to", "year_to", type=int, help="纳入统计的最后一年。Last year of plans to include.")
 @REGISTRY_OPTION
-def publish(output, year_from, year_to, registry):
-    """Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
+@LANG_OPTION
+def publish(output, year_from, year_to, registry, lang):
+    """根据 lvcai batch --record 记录的检查轮次生成公开统计网站：按年度（与全国数据对照）、按单位、按品目的绿色采购比例，持有效证书的品牌和产品，每张表另有 CSV 和 JSON。静态网页，不含脚本。
+
+    Write the public statistics site from the rounds recorded with `lvcai batch --record`: green
     share by year (beside the national figure), by agency and by product category, the brands and
     products with valid certificates, and every table as CSV and JSON. Static; no script."""
     from .service import stats
@@ -701,8 +816,8 @@ def publish(output, year_from, year_to, registry):
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(target, data)
     except LvcaiError as e:
-        _fail(e)
-    click.echo(f"{len(files)} files written to {output}", err=True)
+        _fail(e, lang)
+    click.echo(_text("cli_publish_done", lang).format(n=len(files), output=output), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

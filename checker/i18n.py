@@ -31,6 +31,17 @@ def text(key: str, lang: str) -> str:
     return catalogue()["text"][key][lang]
 
 
+def schema_message(message: str, lang: str) -> str:
+    """A schema or parse problem in ``lang`` (the patterns of jsonschema's messages in messages.json);
+    a message no pattern knows is shown as it is."""
+    import re
+    for pattern, texts in catalogue()["schema_messages"]:
+        m = re.match(pattern, message)
+        if m:
+            return texts[lang].format(**m.groupdict())
+    return message
+
+
 def rows_text(rows, lang: str) -> str:
     sep = "、" if lang == "zh" else ", "
     fmt = "{}（{}）" if lang == "zh" else "{} ({})"

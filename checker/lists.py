@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import _paths
 from ._jsonutil import load_data
-from .errors import DataError, UsageError
+from .errors import DataError, UsageError, Words
 
 #: Obligations from the weakest to the strictest; "none" is off the list.
 STRICTNESS = ("none", "priority", "mandatory")
@@ -198,7 +198,7 @@ class Lists:
             if d["edition_id"] == edition_id:
                 return d
         have = ", ".join(d["edition_id"] for d in self.all_editions())
-        raise UsageError(f"no list edition '{edition_id}' (have: {have})")
+        raise UsageError(Words("no_list_edition", edition=edition_id, have=have))
 
 
 def diff(a: dict, b: dict) -> dict:

@@ -51,7 +51,7 @@ from pathlib import Path
 
 from . import _paths
 from ._jsonutil import load_data, schema_problems
-from .errors import DataError, LvcaiError, UsageError
+from .errors import DataError, LvcaiError, UsageError, Words
 
 KINDS = ("catalog", "list", "certificates", "bodies", "credit", "gbm_cities")
 
@@ -101,6 +101,9 @@ class RegistryError(LvcaiError):
         self.path, self.problem = str(path), problem
         super().__init__(f"registry {self.path}: {problem}")
 
+    def in_lang(self, lang: str) -> str:
+        return Words("reg_error", path=self.path, problem=self.problem).in_lang(lang)
+
 
 def default_path() -> Path:
     env = os.environ.get("LVCAI_REGISTRY")
@@ -124,14 +127,13 @@ def _header(path: Path) -> str:
         with open(path, "rb") as fh:
             head = fh.read(100)
     except IsADirectoryError:
-        raise RegistryError(path, "is a directory; expected the registry file (an SQLite database)") from None
+        raise RegistryError(path, Words("reg_is_dir")) from None
     except OSError as e:
-        raise RegistryError(path, f"cannot be read: {e.strerror or e}") from None
+        raise RegistryError(path, Words("read_failed", why=Words.os_error(e))) from None
     if not head:
         return "empty"
     if not head.startswith(_MAGIC):
-        raise RegistryError(path, "is not an lvcai registry: expected an SQLite database file (as `lvcai registry import` "
-                                  "writes), found another kind of file; name the registry with --registry or $LVCAI_REGISTRY")
+        raise RegistryError(path, Words("reg_not_sqlite"))
     return "wal" if len(head) > 19 and head[18] == 2 else "rollback"
 
 
@@ -154,12 +156,11 @@ def _connect_read(path: Path) -> sqlite3.Connection:
             tables = {n for (n,) in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         missing = [t for t in _TABLES if t not in tables]
         if tables and len(missing) == len(_TABLES):
-            raise RegistryError(path, f"is an SQLite database but not an lvcai registry (it has tables {', '.join(sorted(tables))}, "
-                                      f"none of {', '.join(_TABLES)})")
+            raise RegistryError(path, Words("reg_other_db", tables=", ".join(sorted(tables)), ours=", ".join(_TABLES)))
         for t in missing:   # an empty database, or one from an older lvcai: the kinds it lacks are empty
             con.execute(_TABLE_SQL[t].replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE", 1))
     except sqlite3.DatabaseError as e:
-        raise RegistryError(path, f"cannot be read as an SQLite database ({e})") from None
+        raise RegistryError(path, Words("reg_unreadable_db", detail=e)) from None
     return con
 
 
@@ -170,7 +171,7 @@ def _connect_write(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise RegistryError(path, f"cannot create its directory {path.parent}: {e.strerror or e}") from None
+        raise RegistryError(path, Words("reg_no_dir", dir=path.parent, why=Words.os_error(e))) from None
     try:
         con = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         try:
@@ -187,13 +188,12 @@ def _connect_write(path: Path) -> sqlite3.Connection:
 def _write_error(path, e: sqlite3.Error) -> RegistryError:
     msg = str(e)
     if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
-        return RegistryError(path, f"cannot be written ({msg}): the file or its directory is read-only; "
-                                   "ask whoever manages the registry, or name a writable one with --registry")
+        return RegistryError(path, Words("reg_read_only", detail=msg))
     if "locked" in msg or "busy" in msg:
-        return RegistryError(path, f"is busy ({msg}): another lvcai is importing into it; try again when it has finished")
+        return RegistryError(path, Words("reg_busy", detail=msg))
     if "not a database" in msg or "malformed" in msg:
-        return RegistryError(path, f"is not a usable SQLite database ({msg})")
-    return RegistryError(path, f"cannot be written: {msg}")
+        return RegistryError(path, Words("reg_bad_db", detail=msg))
+    return RegistryError(path, Words("reg_cannot_write", detail=msg))
 
 
 # -- the shipped catalogs --------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def _decode(data: bytes, path) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise DataError(path, "", "is neither UTF-8 nor GB18030 text")
+    raise DataError(path, "", Words("imp_not_text"))
 
 
 def read_table(path: Path):
@@ -253,14 +253,14 @@ def read_table(path: Path):
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise DataError(path, "", f"cannot be read: {e.strerror or e}") from None
+        raise DataError(path, "", Words("read_failed", why=Words.os_error(e))) from None
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
         try:
             ws = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
             rows = list(enumerate(([_cell(v) for v in row] for row in ws.iter_rows(values_only=True)), 1))
         except Exception as e:
-            raise DataError(path, "", f"is not a readable Excel workbook: {e}") from None
+            raise DataError(path, "", Words("imp_not_xlsx", detail=e)) from None
     else:
         rows = []
         reader = csv.reader(io.StringIO(_decode(data, path)))
@@ -270,14 +270,13 @@ def read_table(path: Path):
         except csv.Error as e:
             n = len(rows) + 1
             if "field larger than field limit" in str(e):
-                problem = (f"a cell is longer than {csv.field_size_limit():,} characters (line {reader.line_num} of the file); "
-                           "expected one value per cell. An unbalanced quote (\") earlier on makes the rest of a file one cell")
+                problem = Words("imp_cell_too_long", limit=f"{csv.field_size_limit():,}", line=reader.line_num)
             else:
-                problem = f"is not readable CSV at line {reader.line_num} of the file: {e}"
-            raise DataError(path, f"row {n}", problem) from None
+                problem = Words("imp_bad_csv", line=reader.line_num, detail=e)
+            raise DataError(path, Words("place_row", n=n), problem) from None
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise DataError(path, "", "has no header row")
+        raise DataError(path, "", Words("imp_no_header"))
     return [h.strip() for h in rows[0][1]], rows[1:], hashlib.sha256(data).hexdigest()
 
 
@@ -304,7 +303,7 @@ def _norm_date(text: str) -> str:
 
 def date_problem(value: str) -> str | None:
     """Why ``value`` is not a calendar date (YYYY-MM-DD) within 1900-2100, or None."""
-    outside = f"'{value}' is outside {DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}"
+    outside = Words("date_outside", value=value, min=DATE_MIN.isoformat(), max=DATE_MAX.isoformat())
     if _ISO_DATE.match(value) and not DATE_MIN.year <= int(value[:4]) <= DATE_MAX.year:
         return outside
     try:
@@ -312,7 +311,7 @@ def date_problem(value: str) -> str | None:
             raise ValueError
         _dt.date.fromisoformat(value)
     except ValueError:
-        return f"'{value}' is not a calendar date (expected YYYY-MM-DD, e.g. 2025-03-01)"
+        return Words("date_not_calendar", value=value)
     return None
 
 
@@ -340,8 +339,10 @@ def parse_rows(kind: str, path: Path):
     columns = [lookup.get(h.lower()) for h in header]
     missing = [f for f in spec["required"] if f not in columns]
     if missing:
-        raise DataError(path, "row 1", f"missing column(s) {', '.join(missing)} (expected headers such as "
-                        + "; ".join(f"{f}: {'/'.join(spec['x-aliases'][f])}" for f in missing) + ")")
+        raise DataError(path, Words("place_row", n=1), Words(
+            "imp_missing_columns", missing=", ".join(missing), missing_zh="、".join(spec["x-aliases"][f][0] for f in missing),
+            expected="; ".join(f"{f}: {'/'.join(spec['x-aliases'][f])}" for f in missing),
+            expected_zh="；".join("/".join(a for a in spec["x-aliases"][f] if not a.isascii()) for f in missing)))
     values = spec.get("x-values", {})
     dates = {f for f, p in spec["properties"].items() if p.get("format") == "date"}
     good, bad = [], []
@@ -363,14 +364,14 @@ def parse_rows(kind: str, path: Path):
             problems = sorted(problems + [(f"/{f}", p) for f, p in bad_dates.items()])
         for first, then in spec.get("x-order", ()):
             if not problems and row.get(then) and row[then] < row[first]:
-                problems.append((f"/{then}", f"{row[then]} is before {first} {row[first]}"))
+                problems.append((f"/{then}", Words("imp_before", then_value=row[then], first=first, first_value=row[first])))
         if problems:
             for ptr, msg in problems:
                 bad.append((n, ptr.lstrip("/") or "-", msg))
             continue
         key = tuple(row.get(k) for k in spec["x-key"])
         if key in seen:
-            bad.append((n, ",".join(spec["x-key"]), f"duplicates row {seen[key]}"))
+            bad.append((n, ",".join(spec["x-key"]), Words("imp_duplicate", row=seen[key])))
             continue
         seen[key] = n
         good.append(row)
@@ -392,7 +393,7 @@ class RefData:
             self.con = _connect_write(self.path)
             self.exists = True
         elif not self.exists:
-            raise UsageError(f"registry {self.path} does not exist (import data first, or name another with --registry)")
+            raise UsageError(Words("reg_missing", path=self.path))
         else:
             self.con = _connect_read(self.path)
         self._init_loaded()
@@ -424,18 +425,19 @@ class RefData:
     def import_file(self, kind: str, path: Path, edition: str | None = None, skip_bad: bool = False,
                     rejects: Path | None = None) -> ImportResult:
         if kind not in KINDS:
-            raise UsageError(f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
+            raise UsageError(Words("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS)))
         self._writing()
         path = Path(path)
         if not path.is_file():
-            raise UsageError(f"{path}: no such file")
+            raise UsageError(Words("imp_no_file", path=path))
         if kind == "list":
             return self._import_list(path)
         if kind == "catalog" and not edition:
-            raise UsageError("a catalog import needs --edition (2013 or 2022)")
+            raise UsageError(Words("imp_needs_edition"))
         good, bad, sha = parse_rows(kind, path)
         if bad and not skip_bad:
-            raise DataError(path, f"row {bad[0][0]}", "rejected: " + "; ".join(f"row {r}, {c}: {m}" for r, c, m in bad))
+            raise DataError(path, Words("place_row", n=bad[0][0]), Words("imp_rejected", rows=tuple(
+                Words("imp_bad_row", row=r, column=c, problem=m if isinstance(m, Words) else Words.schema(m)) for r, c, m in bad)))
         if bad and rejects:
             with open(rejects, "w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh)
@@ -505,12 +507,12 @@ class RefData:
     def record(self, credit_code, name, finding, plan_id=None, on=None):
         """An integrity record (诚信档案) against a supplier, e.g. a false certificate claim."""
         if not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{18}", credit_code or ""):
-            raise UsageError(f"'{credit_code}' is not an 18-character unified social credit code")
+            raise UsageError(Words("bad_credit_code", code=credit_code))
         self._writing()
         on = on or _dt.date.today().isoformat()
         problem = date_problem(on)
         if problem:
-            raise UsageError(f"--date: {problem}")
+            raise UsageError(Words("option_why", option="--date", why=problem))
         try:
             self.con.execute("INSERT INTO records (credit_code, name, finding, plan_id, recorded_on, recorded_by) VALUES (?,?,?,?,?,?)",
                              (credit_code, name, finding, plan_id, on, _user()))

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from ._jsonutil import unescape
-from .errors import DataError
+from .errors import DataError, Words
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Outcome:
     index: int
     title: str
     ok: bool
-    detail: str
+    detail: str      # English; Words, so that the command line can say it in the user's language
 
 
 def apply_set(doc, edits: dict, where: str = ""):
@@ -37,7 +37,7 @@ def apply_set(doc, edits: dict, where: str = ""):
             try:
                 node = node[key]
             except (IndexError, KeyError, TypeError):
-                raise DataError(where, ptr, f"no member at {'/'.join(tokens[:i + 1])}") from None
+                raise DataError(where, ptr, Words("example_no_member", at="/".join(tokens[:i + 1]))) from None
         last = tokens[-1]
         if isinstance(node, list):
             last = len(node) if last == "-" else int(last)
@@ -103,22 +103,24 @@ def run_examples(checker, rule_ids=None):
                 if base_name not in bases:
                     path = checker.rulepacks.directory / "examples" / f"{base_name}.json"
                     if not path.is_file():
-                        raise DataError(where, "/base", f"no example base plan {path}")
+                        raise DataError(where, "/base", Words("example_no_base", path=path))
                     bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
                 plan = apply_set(bases[base_name], ex["set"], where)
                 result = runner_for(ex).check_document(plan, where)
                 if not result.checkable:
                     ptr, _, msg = result.errors[0]
-                    out.append(Outcome(rule.id, kind, n, ex["title"], False, f"example plan is not checkable: {ptr}: {msg}"))
+                    out.append(Outcome(rule.id, kind, n, ex["title"], False,
+                                       Words("example_not_checkable", ptr=ptr, msg=Words.schema(str(msg)))))
                     continue
                 hits = [f.pointer for f in result.findings if f.rule_id == rule.id]
                 if kind == "fail":
                     want = ex.get("pointer")
                     ok = bool(hits) and (want is None or want in hits)
-                    detail = "fired" if ok else (f"fired at {hits}, expected at '{want}'" if hits else "did not fire")
+                    detail = Words("example_fired") if ok else (
+                        Words("example_fired_elsewhere", hits=hits, want=want) if hits else Words("example_not_fired"))
                 else:
                     ok = not hits
-                    detail = "did not fire" if ok else f"fired at {hits}"
+                    detail = Words("example_not_fired") if ok else Words("example_fired_at", hits=hits)
                 out.append(Outcome(rule.id, kind, n, ex["title"], ok, detail))
     return out
 

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from ._jsonutil import schema_problems
-from .errors import DataError
+from .errors import DataError, Words
 from .findings import Finding
 
 WAIVER_EXPIRED, WAIVER_UNUSED = "WVR-001", "WVR-002"
@@ -49,15 +49,17 @@ def load(path) -> list:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as e:
-        raise DataError(path, "", f"cannot be read: {e.strerror or e}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise DataError(path, "", f"is not valid JSON: {e}") from None
+        raise DataError(path, "", Words("read_failed", why=Words.os_error(e))) from None
+    except UnicodeDecodeError as e:
+        raise DataError(path, "", Words("json_not_text", detail=e)) from None
+    except json.JSONDecodeError as e:
+        raise DataError(path, "", Words("json_invalid", detail=e, line=e.lineno, col=e.colno)) from None
     problems = schema_problems("waivers", doc)
     if problems:
         first = problems[0][0]
-        here = [m for p, m in problems if p == first]
+        here = tuple(Words.schema(m) for p, m in problems if p == first)
         more = len(problems) - len(here)
-        raise DataError(path, first, "; ".join(here) + (f" (and {more} more elsewhere)" if more else ""))
+        raise DataError(path, first, Words("problems", problems=here, more=Words("more_elsewhere", n=more) if more else ""))
     return doc["waivers"]
 
 

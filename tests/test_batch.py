@@ -170,11 +170,11 @@ def test_exit_codes_and_usage_errors(tmp_path):
     assert batch(EXAMPLES / "office-equipment-compliant.json", "--output-dir", out).exit_code == 0
     assert batch(EXAMPLES / "office-equipment-compliant.json", "--output-dir", out, "--fail-on", "info").exit_code == 1
     assert batch(str(EXAMPLES / "*.json"), "--output-dir", out).exit_code == 1      # a glob; violations
-    r = batch(tmp_path / "nowhere", "--output-dir", out)
+    r = batch(tmp_path / "nowhere", "--output-dir", out, "--lang", "en")
     assert r.exit_code == 2 and "no such file or directory" in r.stderr
-    r = batch(EXAMPLES, "--output-dir", out, "--format", "json,pdf")
+    r = batch(EXAMPLES, "--output-dir", out, "--format", "json,pdf", "--lang", "en")
     assert r.exit_code == 2 and "--format json,pdf: expected a comma-separated list of json, html, xlsx" in r.stderr
-    r = batch(str(tmp_path / "*.nothing"), "--output-dir", out)
+    r = batch(str(tmp_path / "*.nothing"), "--output-dir", out, "--lang", "en")
     assert r.exit_code == 2 and "no file matches" in r.stderr
 
 

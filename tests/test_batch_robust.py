@@ -251,8 +251,10 @@ def test_skipped_paths_are_listed_with_their_reason_and_a_fifo_is_never_opened(t
     assert "symbolic link to a directory" in reasons["linked-dir"]
     assert [x["path"] for x in s["skipped"]] == sorted(x["path"] for x in s["skipped"])
     err = r.stderr.decode()
-    for name, reason in reasons.items():
-        assert f"lvcai：跳过 {src / name}：{reason}" in err
+    for name, reason in reasons.items():   # summary.json keeps the English reason; stderr says it in Chinese
+        assert f"lvcai：跳过 {src / name}：" in err and reason not in err
+    assert "符号链接循环" in err and "失效的符号链接" in err and "命名管道（FIFO）" in err and "指向目录的符号链接" in err
+    assert all(f"lvcai：跳过 {x['path']}：{x['text']}" in err for x in s["skipped"])   # summary.json says it too
 
 
 def test_a_glob_names_what_it_matched_but_could_not_read(tmp_path, base_plan):
@@ -393,3 +395,16 @@ def test_one_summary_format_failing_does_not_lose_the_others(tmp_path, monkeypat
     assert (out / "summary.json").exists() and (out / "summary.html").exists() and not (out / "summary.xlsx").exists()
     assert f"{out / 'summary.xlsx'}：无法写入" in r.stderr and "renderer exploded" in r.stderr
     assert "份计划" in r.stderr          # the counts are still reported
+
+
+def test_a_summary_the_system_refuses_to_write_is_said_in_words(tmp_path, monkeypatch):
+    from checker.formatters import summary as fmt
+
+    def refused(doc, meta, lang):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setitem(fmt.RENDER, "xlsx", refused)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1"], catch_exceptions=False)
+    assert r.exit_code == 2 and f"{out / 'summary.xlsx'}：无法写入：没有访问权限" in r.stderr
+    r = CliRunner().invoke(main, ["batch", str(EXAMPLES), "--output-dir", str(out), "--jobs", "1", "--lang", "en"])
+    assert r.exit_code == 2 and f"{out / 'summary.xlsx'}: could not be written: Permission denied" in r.stderr

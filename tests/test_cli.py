@@ -64,7 +64,7 @@ def test_schema_errors_are_all_listed_with_pointers_and_exit_2(base_plan):
     base_plan["date"] = "2026-02-30"
     base_plan["projects"][0]["items"][0]["quantity"] = 0
     base_plan["projects"][0]["evaluation"]["method"] = "best_value"
-    r = CliRunner().invoke(main, ["check", "-"], input=plan_bytes(base_plan))
+    r = CliRunner().invoke(main, ["check", "-", "--lang", "en"], input=plan_bytes(base_plan))
     assert r.exit_code == 2
     assert r.stderr.splitlines() == [
         "<stdin>: /date: '2026-02-30' is not a 'date'",
@@ -75,9 +75,11 @@ def test_schema_errors_are_all_listed_with_pointers_and_exit_2(base_plan):
 
 
 def test_malformed_json_names_line_and_column():
-    r = CliRunner().invoke(main, ["check", "-"], input=b'{"plan_id": "x",\n  "date": }')
+    r = CliRunner().invoke(main, ["check", "-", "--lang", "en"], input=b'{"plan_id": "x",\n  "date": }')
     assert r.exit_code == 2
     assert r.stderr == "<stdin>: /: is not valid JSON: Expecting value at line 2 column 11\n"
+    r = CliRunner().invoke(main, ["check", "-"], input=b'{"plan_id": "x",\n  "date": }')
+    assert r.stderr == "<stdin>: /: 文件不是有效的 JSON（第 2 行第 11 列有误）\n"
 
 
 def test_a_bad_plan_does_not_stop_the_others(tmp_path):
@@ -109,7 +111,7 @@ def test_output_file_is_written_and_an_input_is_never_overwritten(tmp_path):
     plan = tmp_path / "plan.json"
     original = (EXAMPLES / "office-equipment-compliant.json").read_bytes()
     plan.write_bytes(original)
-    r = CliRunner().invoke(main, ["check", str(plan), "--output", str(plan)])
+    r = CliRunner().invoke(main, ["check", str(plan), "--output", str(plan), "--lang", "en"])
     assert r.exit_code == 2 and "refusing to overwrite it" in r.stderr
     assert plan.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -42,9 +42,9 @@ def test_import_via_cli_is_recorded_and_idempotent(tmp_path):
     reg = tmp_path / "r.sqlite"
     f = tmp_path / "cities.csv"
     f.write_text(CITIES_ZH, encoding="utf-8")
-    r = lvcai("registry", "import", "gbm_cities", f, "--registry", reg)
-    assert r.exit_code == 0 and "imported 2 gbm_cities row(s)" in r.output
-    again = lvcai("registry", "import", "gbm_cities", f, "--registry", reg)
+    r = lvcai("registry", "import", "gbm_cities", f, "--registry", reg, "--lang", "en")
+    assert r.exit_code == 0 and "imported 2 green building-material cities row(s)" in r.output
+    again = lvcai("registry", "import", "gbm_cities", f, "--registry", reg, "--lang", "en")
     assert "already imported" in again.output
     ref = RefData(reg)
     assert ref.counts()["gbm_cities"] == 2

@@ -142,14 +142,18 @@ def _lvcai(*args):
 def test_check_refuses_a_fifo_instead_of_blocking(tmp_path):
     fifo = tmp_path / "plan.json"
     os.mkfifo(fifo)
-    r = _lvcai("check", str(fifo))   # opening a FIFO without a writer would block for ever
+    r = _lvcai("check", str(fifo), "--lang", "en")   # opening a FIFO without a writer would block for ever
     assert r.exit_code == 2
     assert "named pipe" in r.output and "give -" in r.output
+    r = _lvcai("check", str(fifo))
+    assert r.exit_code == 2 and "命名管道" in r.output and "请写 -" in r.output
 
 
 def test_check_refuses_a_directory(tmp_path):
-    r = _lvcai("check", str(tmp_path))
+    r = _lvcai("check", str(tmp_path), "--lang", "en")
     assert r.exit_code == 2 and "a directory" in r.output
+    r = _lvcai("check", str(tmp_path))
+    assert r.exit_code == 2 and "这是一个目录" in r.output
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement(tmp_path, base_plan):
@@ -175,6 +179,6 @@ def test_hostile_plans_never_become_internal_errors(tmp_path, base_plan, fmt):
         paths.append(str(tmp_path / name))
     r = _lvcai("check", *paths, "--format", fmt)
     assert r.exit_code == 2
-    assert "internal error" not in r.output and "Traceback" not in r.output
+    assert "内部错误" not in r.output and "Traceback" not in r.output
     if fmt == "json":
         assert [x["status"] for x in json.loads(r.stdout)["results"]] == ["not_checkable"] * 3

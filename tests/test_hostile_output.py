@@ -225,7 +225,7 @@ def test_a_lone_surrogate_in_plan_text_is_refused_and_every_format_can_say_so(tm
         out = r.stdout.decode("utf-8")
         # the text output names the place in words (agency name), the JSON by its pointer
         assert ("/agency/name" if fmt == "json" else "agency name") in out
-        assert "surrogate" in out and "internal error" not in r.stderr.decode()
+        assert "surrogate" in out and "内部错误" not in r.stderr.decode()
 
 
 # -- 2. Markdown -----------------------------------------------------------------------------------

@@ -105,7 +105,7 @@ def test_an_imported_catalog_replaces_the_shipped_one_of_its_edition(tmp_path):
     doc = json.loads(r.stdout)
     assert "GPP-REG-006" in [f["rule_id"] for f in doc["results"][0]["findings"]]
     assert [i["file"] for i in doc["provenance"]["registry"]["imports"]] == ["catalog-2022.csv"]   # no shipped entry
-    stats = lvcai("registry", "stats", "--registry", reg).stdout
+    stats = lvcai("registry", "stats", "--registry", reg, "--lang", "en").stdout
     assert "catalogs      2022 (imported)" in stats
 
 
@@ -116,11 +116,14 @@ def tree(d):
 
 def test_a_fresh_install_has_an_empty_registry_and_the_shipped_catalog(tmp_path):
     reg = tmp_path / "not-yet" / "registry.sqlite"
-    r = lvcai("registry", "stats", "--registry", reg)
+    r = lvcai("registry", "stats", "--registry", reg, "--lang", "en")
     assert r.exit_code == 0, r.output
     assert r.stdout.splitlines()[0] == f"registry: {reg} (no file yet: nothing imported)"
     assert "certificates  0" in r.stdout and "catalogs      2022 (shipped with lvcai: 4301 codes)" in r.stdout
-    r = lvcai("registry", "history", "--registry", reg)
+    r = lvcai("registry", "stats", "--registry", reg)
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == f"参考数据库：{reg}（尚无文件：未导入任何数据）"
+    assert "认证证书：0" in r.stdout and "2022（lvcai 自带：4301 个编码）" in r.stdout
+    r = lvcai("registry", "history", "--registry", reg, "--lang", "en")
     assert r.exit_code == 0 and r.stdout == "" and "nothing imported" in r.stderr
     shown = lvcai("registry", "show", "catalog", "A02010105", "--registry", reg)
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["name"] == "台式计算机"
@@ -147,7 +150,7 @@ def test_a_read_only_registry_is_checked_against_and_left_as_it_was(loaded):
     os.chmod(d, 0o555)
     try:
         got = findings(loaded)
-        stats = lvcai("registry", "stats", "--registry", loaded)
+        stats = lvcai("registry", "stats", "--registry", loaded, "--lang", "en")
         ref = RefData.for_checking(loaded)
         with pytest.raises(sqlite3.OperationalError, match="readonly"):     # opened read-only (root ignores chmod)
             ref.con.execute("INSERT INTO records (credit_code, name, finding, recorded_on, recorded_by) VALUES ('x','x','x','x','x')")
@@ -184,7 +187,7 @@ def test_a_registry_that_is_not_sqlite_is_named_and_left_alone(tmp_path):
                  ["registry", "import", "bodies", ROOT / "rules/examples/registry/bodies.csv"],
                  ["registry", "record", "91440300MA5GXAMP1W", "--name", "x", "--finding", "y"],
                  ["lists", "diff", "energy_saving/2019", "energy_saving/2019"]):
-        r = lvcai(*args, "--registry", reg)
+        r = lvcai(*args, "--registry", reg, "--lang", "en")
         assert r.exit_code == 2 and r.stderr.startswith("lvcai") and expected in r.stderr.splitlines()[0], (args, r.output)
         assert "internal error" not in r.output
     assert reg.read_bytes() == before and not (tmp_path / "r.md").exists()
@@ -196,7 +199,7 @@ def test_an_sqlite_file_of_another_program_is_not_taken_for_a_registry(tmp_path)
     con.execute("CREATE TABLE notes (x)")
     con.commit()
     con.close()
-    r = lvcai("check", AWARD, "--registry", reg)
+    r = lvcai("check", AWARD, "--registry", reg, "--lang", "en")
     assert r.exit_code == 2 and "is an SQLite database but not an lvcai registry (it has tables notes" in r.stderr
 
 
@@ -220,13 +223,13 @@ def test_writing_a_registry_that_sqlite_can_only_read_is_a_clear_error(tmp_path)
 
 def test_a_registry_whose_directory_cannot_be_made_is_named(tmp_path):
     blocker = write(tmp_path / "file.txt", "x")
-    r = lvcai("registry", "import", "bodies", ROOT / "rules/examples/registry/bodies.csv", "--registry", blocker / "r.sqlite")
+    r = lvcai("registry", "import", "bodies", ROOT / "rules/examples/registry/bodies.csv", "--registry", blocker / "r.sqlite", "--lang", "en")
     assert r.exit_code == 2 and f"registry {blocker / 'r.sqlite'}: cannot create its directory {blocker}" in r.stderr
 
 
 def test_an_import_with_a_huge_cell_exits_2_naming_the_row(tmp_path):
     f = write(tmp_path / "c.csv", "name,type,valid_from\n" + "X" * 200_000 + ",energy_saving,2020-01-01\n")
-    r = lvcai("registry", "import", "bodies", f, "--registry", tmp_path / "r.sqlite")
+    r = lvcai("registry", "import", "bodies", f, "--registry", tmp_path / "r.sqlite", "--lang", "en")
     assert r.exit_code == 2 and f"{f}: row 2: a cell is longer than 131,072 characters" in r.stderr
 
 
@@ -234,23 +237,23 @@ def test_an_import_with_a_huge_cell_exits_2_naming_the_row(tmp_path):
 def test_a_record_with_an_impossible_date_is_refused_before_the_registry_is_created(tmp_path, date):
     reg = tmp_path / "r.sqlite"
     r = lvcai("registry", "record", "91440300MA5GXAMP1W", "--name", "x", "--finding", "y", "--date", date, "--registry", reg)
-    assert r.exit_code == 2 and "--date: " in r.stderr and not reg.exists()
+    assert r.exit_code == 2 and "--date：" in r.stderr and not reg.exists()
 
 
 def test_bad_import_exits_2_and_lists_every_bad_row(tmp_path):
-    r = lvcai("registry", "import", "certificates", write(tmp_path / "bad.csv", BAD), "--registry", tmp_path / "r.sqlite")
+    r = lvcai("registry", "import", "certificates", write(tmp_path / "bad.csv", BAD), "--registry", tmp_path / "r.sqlite", "--lang", "en")
     assert r.exit_code == 2
     assert all(part in r.stderr for part in ("row 2, expires: 2023-01-01 is before issued 2024-01-01",
                                               "row 3, type: 'bogus' is not one of", "row 5, type,number: duplicates row 4"))
-    r = lvcai("registry", "import", "certificates", tmp_path / "bad.csv", "--skip-bad", "--registry", tmp_path / "r.sqlite")
+    r = lvcai("registry", "import", "certificates", tmp_path / "bad.csv", "--skip-bad", "--registry", tmp_path / "r.sqlite", "--lang", "en")
     assert r.exit_code == 0 and (tmp_path / "bad.rejects.csv").exists()
     assert "imported 1 certificates row(s)" in r.stdout
 
 
 def test_stats_history_and_show(loaded):
-    stats = lvcai("registry", "stats", "--registry", loaded).stdout
+    stats = lvcai("registry", "stats", "--registry", loaded, "--lang", "en").stdout
     assert "certificates  3" in stats and "catalogs      2022 (imported)" in stats
-    history = lvcai("registry", "history", "--registry", loaded).stdout.splitlines()
+    history = lvcai("registry", "history", "--registry", loaded, "--lang", "en").stdout.splitlines()
     assert len(history) == 5 and "certificates zh.csv sha256:" in history[0]
     shown = lvcai("registry", "show", "supplier", "91440300MA5BANNED1", "--registry", loaded)
     assert shown.exit_code == 0 and json.loads(shown.stdout)[0]["bans"][0]["authority"] == "深圳市财政局（示例）"
@@ -291,5 +294,7 @@ def test_lists_diff_of_two_editions():
     assert r.exit_code == 0 and "新增 0 行，删除 0 行，采购要求变化 0 行" in r.stderr
     r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2019", "--lang", "en")
     assert r.exit_code == 0 and "0 added, 0 removed, 0 obligation changed" in r.stderr
-    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031")
+    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031", "--lang", "en")
     assert r.exit_code == 2 and "no list edition 'energy_saving/2031'" in r.stderr
+    r = lvcai("lists", "diff", "energy_saving/2019", "energy_saving/2031")
+    assert r.exit_code == 2 and "没有品目清单版本“energy_saving/2031”" in r.stderr

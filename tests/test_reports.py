@@ -73,7 +73,7 @@ def test_the_check_date_is_generated_at_else_source_date_epoch_else_today(tmp_pa
     # today's date is for the sign-off block only: the JSON output stays the same bytes tomorrow
     doc = json.loads(CliRunner().invoke(main, ["check", EXAMPLE_ARGS[0], "--format", "json"]).stdout)
     assert "date" not in doc["provenance"]["filing"]
-    r = CliRunner().invoke(main, ["report", EXAMPLE_ARGS[0], "--format", "html", "-o", str(tmp_path / "x.html"), "--generated-at", "yesterday"])
+    r = CliRunner().invoke(main, ["report", EXAMPLE_ARGS[0], "--format", "html", "-o", str(tmp_path / "x.html"), "--generated-at", "yesterday", "--lang", "en"])
     assert r.exit_code == 2 and "expected an ISO 8601 date-time" in r.stderr
 
 

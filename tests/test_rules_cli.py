@@ -20,7 +20,7 @@ def test_rules_list_and_show():
     assert out[0].startswith("GPP-AWD-001  error    Awarded product in a mandatory category")
     shown = lvcai("rules", "show", "GPP-EVL-002")
     assert shown.exit_code == 0 and json.loads(shown.stdout)["examples"]["fail"][0]["title"] == "goods at 25%"
-    r = lvcai("rules", "show", "GPP-XYZ-999")
+    r = lvcai("rules", "show", "GPP-XYZ-999", "--lang", "en")
     assert r.exit_code == 2 and r.stderr == 'lvcai: error: no such rule: "GPP-XYZ-999"\n'
 
 
@@ -31,8 +31,10 @@ def test_rules_list_of_a_profile_shows_what_it_does_not_run():
 
 
 def test_rules_test_passes_on_the_shipped_rules():
-    r = lvcai("rules", "test")
+    r = lvcai("rules", "test", "--lang", "en")
     assert r.exit_code == 0 and r.stdout.endswith("failed\n") and ", 0 failed" in r.stdout
+    r = lvcai("rules", "test")
+    assert r.exit_code == 0 and r.stdout.endswith("未通过 0 个\n")
 
 
 def copy_rules(tmp_path):
@@ -46,7 +48,7 @@ def test_rules_test_catches_a_broken_rule(tmp_path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["when"]["$and"][1] = {"$neq": {"energy_req": "preferred"}}      # a plausible slip
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    r = lvcai("rules", "test", rules)
+    r = lvcai("rules", "test", rules, "--lang", "en")
     assert r.exit_code == 1
     assert "FAIL GPP-ENE-001 fail[0] desktop computer with the certificate only preferred: did not fire" in r.stdout
     assert "FAIL GPP-ENE-001 pass[0] desktop computer with the certificate required: fired at ['/projects/0/items/0']" in r.stdout
@@ -58,7 +60,7 @@ def test_rules_test_fails_an_operator_durable_rules_does_not_implement(tmp_path)
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["when"] = {"$and": [{"energy_list": "priority"}, {"$in": {"energy_req": ["none"]}}]}
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    r = lvcai("rules", "test", rules)
+    r = lvcai("rules", "test", rules, "--lang", "en")
     assert r.exit_code == 2
     assert r.stderr.startswith(f"lvcai: error: {path}: /when/$and/1: ")
 

@@ -69,7 +69,7 @@ def recorded(tmp_path):
     for d, rid, day in ((a, "2025-R1", "2025-12-31"), (b, "2026-R1", "2026-06-30"), (a, "2025-R1", "2025-12-31")):
         r = lvcai("batch", d, "-d", tmp_path / f"out-{rid}", "--record", "--round", rid, "--round-date", day, "--registry", reg, "--jobs", "1")
         assert r.exit_code in (0, 1), r.stderr
-        assert f"round {rid} recorded" in r.stderr
+        assert f"已记录第 {rid} 轮" in r.stderr
     return reg
 
 

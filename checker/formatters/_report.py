@@ -342,13 +342,11 @@ def pointer_place(pointer, lang) -> str:
 
 def schema_message(message, lang) -> str:
     """A schema or parse problem in the report's language (the patterns of jsonschema's messages in
-    messages.json); a message no pattern knows is shown as it is."""
-    import re
-    for pattern, texts in i18n.catalogue()["schema_messages"]:
-        m = re.match(pattern, message)
-        if m:
-            return texts[lang].format(**m.groupdict())
-    return message
+    messages.json); a message no pattern knows is shown as it is. Our own sentences (Words: a plan
+    that is a directory, a FIFO, …) are said in ``lang``."""
+    if hasattr(message, "in_lang"):
+        return message.in_lang(lang)
+    return i18n.schema_message(message, lang)
 
 
 def _plan(result, lang, bases, counter):
