@@ -259,6 +259,7 @@ def _record(doc, out_name, reused):
         rec["categories"] = r.get("categories", {})
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
+        rec["errors"] = [{k: e[k] for k in ("rule_id", "pointer", "message")} for e in r["errors"][:5]]
     return rec
 
 
@@ -563,7 +564,8 @@ class Summary:
         for rule, n in rec["rules"].items():
             self.by_rule[rule] = self.by_rule.get(rule, 0) + n
         if rec["verdict"] == "not_checkable":
-            self.not_checkable.append({"source": rec["source"], "file": rec["file"], "reason": rec["reason"]})
+            self.not_checkable.append({"source": rec["source"], "file": rec["file"], "reason": rec["reason"],
+                                       "errors": rec.get("errors", [])})   # the reason's parts, for words in any language
             return
         self.plans_list.append({"plan_id": rec["plan_id"], "agency": rec["agency"], "source": rec["source"], "file": rec["file"],
                                 "verdict": rec["verdict"], "assessment": rec.get("assessment", rec["verdict"]),

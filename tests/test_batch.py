@@ -237,3 +237,20 @@ def test_the_summary_does_not_depend_on_the_order_plans_arrive_in(tmp_path, base
         docs.append(json.dumps(s.document(), ensure_ascii=False, sort_keys=True))
     assert docs[0] == docs[1] == docs[2]
     assert json.loads(docs[0])["by_category"]["A02010101"]["items"] == 3
+
+
+def test_the_summary_gives_the_reasons_a_plan_could_not_be_checked_in_the_users_language(tmp_path, base_plan):
+    src = tmp_path / "in"
+    src.mkdir()
+    bad = dict(base_plan, date="0000-01-01")
+    del bad["agency"]
+    (src / "bad.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
+    for lang, want, unwanted in (("zh", "缺少必填项 agency", "is a required property"),
+                                 ("en", "the required field agency is missing", "缺少")):
+        out = tmp_path / f"out-{lang}"
+        batch(src, "--output-dir", out, "--jobs", "1", "--lang", lang)
+        html = (out / "summary.html").read_text(encoding="utf-8")
+        assert want in html and unwanted not in html and "does not match" not in html
+        s = summary(out)
+        assert "is a required property" in s["not_checkable"][0]["reason"]      # summary.json keeps the contract's text
+        assert s["not_checkable"][0]["errors"][0]["rule_id"] == "CHK-001"

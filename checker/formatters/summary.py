@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 
 from .. import i18n, templates
-from . import _safe, json_
+from . import _report, _safe, json_
 from . import xlsx as _xlsx
 
 FORMATS = ("json", "html", "xlsx")
@@ -59,7 +59,12 @@ def view(doc, meta, lang) -> dict:
                                green_ratio=_ratio(c["required_amount"] + c["preferred_amount"], amount)))
     categories.sort(key=lambda c: (-c["amount"], c["code"]))
     plans = [dict(p, verdict_label=i18n.label(p.get("assessment") or p["verdict"], lang)) for p in doc.get("plans_list") or []]
-    return {"title": rnd.get("title") or i18n.text("batch_title", lang),
+    sep = "；" if lang == "zh" else "; "
+    colon = "：" if lang == "zh" else ": "
+    not_checkable = [dict(x, reason_text=sep.join(f"{e['rule_id']} {_report.pointer_place(e['pointer'], lang)}{colon}"
+                                                  f"{_report.schema_message(e['message'], lang)}" for e in x["errors"])
+                          if x.get("errors") else x["reason"]) for x in doc["not_checkable"]]
+    return {"title": rnd.get("title") or i18n.text("batch_title", lang), "not_checkable": not_checkable,
             "date": rnd.get("date") or (meta.get("filing") or {}).get("date"),
             "by_rule": by_rule, "info_rules": info, "categories": categories, "plans": plans,
             "at_risk": doc.get("at_risk_amount")}
@@ -126,7 +131,7 @@ def render_xlsx(doc, meta, lang) -> bytes:
                      [[x["plan_id"], x["agency"], x["amount"], x["errors"], x["source"], x["file"]]
                       for x in doc["largest_not_compliant"]], [18, 30, 16, 8, 40, 40], {2: M})
     _xlsx._sheet(wb, lbl("not_checkable"), [t("source"), t("file"), t("reason")],
-                 [[x["source"], x["file"], x["reason"]] for x in doc["not_checkable"]], [40, 40, 80])
+                 [[x["source"], x["file"], x["reason_text"]] for x in v["not_checkable"]], [40, 40, 80])
     wb.properties.created = wb.properties.modified = _xlsx._FIXED
     raw = io.BytesIO()
     wb.save(raw)
