@@ -76,9 +76,81 @@ def parse_generated_at(value):
         raise UsageError(Words("cli_bad_time", value=repr(value))) from None
 
 
-class _Lvcai(click.Group):
+def _lang_of(argv) -> str:
+    """The --lang of a command line (zh when absent or unknown): click's own words are said before
+    the command's options are parsed."""
+    lang = next((a.split("=", 1)[1] for a in argv if a.startswith("--lang=")), None) or \
+        next((b for a, b in zip(argv, argv[1:]) if a == "--lang"), "zh")
+    return lang if lang in LANGS else "zh"
+
+
+def _click_words(message: str, lang: str) -> str:
+    """One of click's own messages (a missing argument, an unknown option, a bad value) in ``lang``:
+    the patterns are data in reports/messages.json (click_messages); one no pattern knows stays as is."""
+    import re
+    from .i18n import catalogue
+    if lang == "en":
+        return message
+    for pattern, texts in catalogue()["click_messages"]:
+        m = re.match(pattern, message, re.S)
+        if m:
+            parts = {k: _click_words(v, lang) if k == "why" else v for k, v in m.groupdict().items()}
+            return texts[lang].format(**parts)
+    return message
+
+
+class _Words:
+    """Help in both languages down to click's own words: the usage line and the help option."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="用法 Usage: ")
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示此帮助并退出。Show this message and exit."
+        return option
+
+
+class _Command(_Words, click.Command):
+    pass
+
+
+class _Group(_Words, click.Group):
+    command_class = _Command
+
+
+_Group.group_class = _Group
+
+
+class _Lvcai(_Words, click.Group):
     """Every command: an unexpected error (a bug of ours) is one line for the user and exit 2;
-    LVCAI_DEBUG=1 shows the traceback."""
+    LVCAI_DEBUG=1 shows the traceback. Click's own usage errors are said in the --lang asked for."""
+
+    command_class = _Command
+    group_class = _Group
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        args = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.UsageError as e:
+            lang = _lang_of(args)
+            if lang == "en":
+                e.show()
+            else:
+                if e.ctx is not None:
+                    click.echo(e.ctx.get_usage(), err=True)
+                    click.echo(_text("cli_try_help", lang).format(cmd=e.ctx.command_path), err=True)
+                click.echo(_text("cli_usage_error", lang).format(e=_click_words(e.format_message(), lang)), err=True)
+            sys.exit(e.exit_code)
+        except click.exceptions.Abort:
+            click.echo(_text("cli_aborted", _lang_of(args)), err=True)
+            sys.exit(1)
+        except click.ClickException as e:
+            e.show()
+            sys.exit(e.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def parse_args(self, ctx, args):
         ctx.meta["lvcai.argv"] = list(args)   # to say an internal error in the --lang asked for
@@ -176,7 +248,7 @@ def _remember_config(ctx, _param, value):
 def _common(f):
     """Options shared by `check` and `report`."""
     for deco in reversed([
-        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json|PLAN.xlsx|PLAN.csv… (- for stdin)"),
+        click.argument("plans", nargs=-1, required=True, metavar="PLAN.json|PLAN.xlsx|PLAN.csv…（- 即标准输入 / - for stdin）"),
         # Help is shown before --lang is read, so each option says it in both languages.
         click.option("--output", "-o", type=click.Path(dir_okay=False),
                      help="写入此文件（不给则写到标准输出）。Write here (atomically) instead of standard output."),
@@ -251,7 +323,7 @@ def _filing(report_no, organisation, prepared_by, reviewed_by):
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="INPUT… (directory, glob, JSON Lines file or plan)")
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT…（目录、通配符、JSON Lines 文件或计划 / directory, glob, JSON Lines file or plan）")
 @click.option("--output-dir", "-d", required=True, type=click.Path(file_okay=False), help="检查结果文件和汇总写到这里。Where the findings files and the summary go.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="工作进程数［默认：CPU 数］。Worker processes [default: the number of CPUs].")
 @click.option("--format", "formats", default="json,html,xlsx", show_default=True, help="汇总的格式，以逗号分隔。Summary formats, comma-separated: json, html, xlsx.")

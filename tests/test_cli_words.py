@@ -164,3 +164,20 @@ def test_an_internal_error_is_one_line_in_the_chosen_language(monkeypatch):
 def test_report_without_output_says_so_in_the_chosen_language():
     assert "必须用 --output FILE 指定报告文件" in CliRunner().invoke(main, ["report", PLAN, "--format", "md"]).stderr
     assert "--output FILE is required" in CliRunner().invoke(main, ["report", PLAN, "--format", "md", "--lang", "en"]).stderr
+
+
+@pytest.mark.parametrize("args,zh", [
+    (["check"], "错误：缺少参数"),
+    (["check", "x.json", "--bogus"], "错误：没有选项 --bogus"),
+    (["check", "x.json", "--format", "nope"], "'--format' 的值无效：“nope”不是可选的值"),
+    (["batch", "x", "-d", "y", "--jobs", "0"], "的值无效：0 不在允许的范围内"),
+    (["nosuch"], "错误：没有命令 nosuch"),
+])
+def test_clicks_own_usage_errors_are_said_in_the_users_language(args, zh):
+    import subprocess
+    import sys
+    from conftest import ROOT
+    r = subprocess.run([sys.executable, "-m", "checker", *args], cwd=ROOT, capture_output=True, encoding="utf-8")
+    assert r.returncode == 2 and zh in r.stderr and "Error:" not in r.stderr and "Usage:" in r.stderr   # "用法 Usage:"
+    en = subprocess.run([sys.executable, "-m", "checker", *args, "--lang", "en"], cwd=ROOT, capture_output=True, encoding="utf-8")
+    assert en.returncode == 2 and "Error: " in en.stderr and "错误" not in en.stderr
