@@ -74,3 +74,26 @@ def load_data(path, schema: str):
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise DataError(path, ptr, msg + more)
     return doc
+
+
+def load_user_file(path, schema_name: str):
+    """A JSON file a user wrote (waivers, configuration), validated against schemas/<schema_name>;
+    a problem raises DataError naming the file and place, in words the CLI can say in either language."""
+    from pathlib import Path
+    from .errors import Words
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as e:
+        raise DataError(path, "", Words("read_failed", why=Words.os_error(e))) from None
+    except UnicodeDecodeError as e:
+        raise DataError(path, "", Words("json_not_text", detail=e)) from None
+    except json.JSONDecodeError as e:
+        raise DataError(path, "", Words("json_invalid", detail=e, line=e.lineno, col=e.colno)) from None
+    problems = schema_problems(schema_name, doc)
+    if problems:
+        first = problems[0][0]
+        here = tuple(Words.schema(m) for p, m in problems if p == first)
+        more = len(problems) - len(here)
+        raise DataError(path, first, Words("problems", problems=here, more=Words("more_elsewhere", n=more) if more else ""))
+    return doc

@@ -436,11 +436,7 @@ def rules_list(profile, lang):
     from .i18n import label
     from .policy.rulepacks import RulePacks
     try:
-        reg = RulePacks()
-        prof = reg.profile(profile)
-        active = [r for r, _ in reg.active(prof).rules]
-        skipped = reg.not_run(prof)
-        off = reg.switched_off(prof)
+        _prof, active, skipped, off = RulePacks().listing(profile)
     except LvcaiError as e:
         _fail(e, lang)
     from .formatters._report import clause_text, short_doc

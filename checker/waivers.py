@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from pathlib import Path
 
-from ._jsonutil import schema_problems
-from .errors import DataError, Words
+from ._jsonutil import load_user_file
 from .findings import Finding
 
 WAIVER_EXPIRED, WAIVER_UNUSED = "WVR-001", "WVR-002"
@@ -45,22 +43,7 @@ def source(path) -> dict:
 
 def load(path) -> list:
     """The waivers of a file; a malformed file raises DataError naming the file and place."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as e:
-        raise DataError(path, "", Words("read_failed", why=Words.os_error(e))) from None
-    except UnicodeDecodeError as e:
-        raise DataError(path, "", Words("json_not_text", detail=e)) from None
-    except json.JSONDecodeError as e:
-        raise DataError(path, "", Words("json_invalid", detail=e, line=e.lineno, col=e.colno)) from None
-    problems = schema_problems("waivers", doc)
-    if problems:
-        first = problems[0][0]
-        here = tuple(Words.schema(m) for p, m in problems if p == first)
-        more = len(problems) - len(here)
-        raise DataError(path, first, Words("problems", problems=here, more=Words("more_elsewhere", n=more) if more else ""))
-    return doc["waivers"]
+    return load_user_file(path, "waivers")["waivers"]
 
 
 def for_no_plan(waivers, results) -> list:

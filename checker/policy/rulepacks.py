@@ -342,6 +342,12 @@ class RulePacks:
         """The rules of the profile's packs, by id, whether run or not."""
         return [r for r in sorted(self.rules.values(), key=lambda r: r.id) if r.pack in profile.packs]
 
+    def listing(self, name: str):
+        """(profile, the rules it runs, [(rule id, parameter without value)], [(rule id, setting)] it
+        switches off): what `lvcai rules list` and the service's rules endpoint show."""
+        prof = self.profile(name)
+        return prof, [r for r, _ in self.active(prof).rules], self.not_run(prof), self.switched_off(prof)
+
     def switched_off(self, profile: Profile):
         """[(rule id, setting)] of the profile's rules that the profile switches off, with the reason."""
         return [(r.id, profile.rule_settings[r.id]) for r in self.in_profile(profile)

@@ -203,11 +203,7 @@ def rules(profile: str):
     parameter without a value, and those the profile switches off, with its reason."""
     from ..policy.rulepacks import RulePacks
     try:
-        reg = RulePacks()
-        prof = reg.profile(profile)
-        active = [r for r, _ in reg.active(prof).rules]
-        skipped = reg.not_run(prof)
-        off = reg.switched_off(prof)
+        prof, active, skipped, off = RulePacks().listing(profile)
     except LvcaiError as e:
         raise Problem(422, "invalid parameters", [("?profile", str(e))]) from None
     settings = prof.rule_settings or {}
