@@ -4,7 +4,7 @@
     python bench/check_bench.py --items 50000   # other sizes
 
 Synthetic plans of 100 items are drawn over real codes: every 2022 code of the bundled lists, plus
-off-list codes from the 2022 catalog when ../shared/domain/catalog_2022.csv is there. Requirements
+off-list codes from the shipped 2022 catalog (rules/catalogs/). Requirements
 and evaluations are drawn so that a realistic share of items and projects make rules fire. Each size
 runs in a fresh process (so peak RSS is that size's own), and reports the time of the parts:
 parse + schema validation + facts + engine + findings (``check``), and JSON rendering.
@@ -12,7 +12,6 @@ parse + schema validation + facts + engine + findings (``check``), and JSON rend
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import resource
@@ -28,13 +27,9 @@ sys.path.insert(0, str(ROOT))
 def codes():
     listed = sorted({c for p in (ROOT / "rules" / "lists").glob("*_20*.json")
                      for r in json.loads(p.read_text(encoding="utf-8"))["rows"] for c in r["codes_2022"]})
-    other = []
-    cat = next((d / "shared" / "domain" / "catalog_2022.csv" for d in ROOT.parents
-                if (d / "shared" / "domain" / "catalog_2022.csv").exists()), None)
-    if cat:
-        with open(cat, encoding="utf-8") as fh:
-            other = [r["code"] for r in csv.DictReader(fh) if r["level"] == "4" and r["code"] not in listed]
-    return listed, other or ["A02021101", "A02080100", "C16010000"]
+    catalog = json.loads((ROOT / "rules" / "catalogs" / "catalog_2022.json").read_text(encoding="utf-8"))
+    other = [code for code, _name, level, *_ in catalog["rows"] if level == 4 and code not in listed]
+    return listed, other
 
 
 def make_plans(n_items, per_plan=100, seed=7):

@@ -14,7 +14,7 @@ Each mutant is one small change to one module, made on its syntax tree and writt
 * in SQL text: ``<=`` → ``<``, ``>=`` → ``>``, one ``AND`` → ``OR``, ``x IS NULL OR`` dropped.
 
 The repository (tracked and untracked, not ignored, files) is copied to a scratch directory, once
-per worker, with ../shared beside it as the tests expect; the worktree itself is never changed. Each
+per worker; the worktree itself is never changed. Each
 mutant runs the module's test subset (SUBSETS) with ``pytest -x`` under a time limit. A mutant is
 *killed* when the tests fail, *survives* when they pass, and *timed out* past the limit (counted
 apart, not in the surviving share). First the unmutated module, as unparsed, must pass its subset.
@@ -151,7 +151,7 @@ def _replace(parent, old, new):
     raise ValueError("node not found in its parent")
 
 
-def copy_repo(dest: Path, shared: Path | None):
+def copy_repo(dest: Path):
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                            capture_output=True).stdout.decode().split("\0")
     for f in filter(None, files):
@@ -159,8 +159,6 @@ def copy_repo(dest: Path, shared: Path | None):
         if src.is_file():
             (dest / f).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / f)
-    if shared is not None and not (dest.parent / "shared").exists():
-        (dest.parent / "shared").symlink_to(shared)
 
 
 def run_tests(repo: Path, tests, timeout):
@@ -186,17 +184,15 @@ def main(argv=None):
                     help="only the mutants on this line (repeatable), e.g. to re-run survivors against --tests tests/")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=0, help="seconds per mutant [default: 4x the clean run, at least 30]")
-    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="the shared/ directory the tests read")
     ap.add_argument("--report", type=Path, help="write every mutant and its outcome here (JSON)")
     args = ap.parse_args(argv)
     modules = args.module or sorted(SUBSETS)
-    shared = args.shared if args.shared.is_dir() else None
     scratch = Path(tempfile.mkdtemp(prefix="lvcai-mutate-"))
     try:
         repos = queue.Queue()
         for j in range(args.jobs):
             repo = scratch / f"w{j}" / "repo"
-            copy_repo(repo, shared)
+            copy_repo(repo)
             repos.put(repo)
         results = []
         for module in modules:

@@ -7,8 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-# Tests read only what the project ships: the research files in ../shared/domain are compared with
-# the shipped data by rules/maintenance/shared_domain.py, never here (a clone has no ../shared).
+# Tests read only what the project ships (rules/, schemas/, examples/); the comparison of the shipped
+# data with the research files it came from is a maintenance script, rules/maintenance/, not a test.
 # Never read a registry the machine's user may have at the default place: tests name theirs.
 os.environ["LVCAI_REGISTRY"] = str(Path(tempfile.mkdtemp(prefix="lvcai-test-")) / "absent.sqlite")
 

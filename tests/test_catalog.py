@@ -1,5 +1,5 @@
 """The shipped 2022 政府采购品目分类目录 (rules/catalogs/catalog_2022.json): whole, consistent, and
-honest about what is verified. (Its comparison with ../shared/domain is rules/maintenance/shared_domain.py.)"""
+honest about what is verified. (Its comparison with the research files is a maintenance script under rules/maintenance/.)"""
 import json
 import re
 

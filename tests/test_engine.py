@@ -1,4 +1,4 @@
-"""The engine driving pattern (shared/ENGINE.md): every matching rule fires, clean plans are quiet,
+"""The engine driving pattern (checker/engine.py's notes): every matching rule fires, clean plans are quiet,
 and one process checks thousands of plans without growing or crashing."""
 import copy
 

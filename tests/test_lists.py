@@ -1,5 +1,5 @@
 """The shipped list data (rows with their provenance), and code resolution in both catalog editions.
-(The comparison with the research files in ../shared/domain is rules/maintenance/shared_domain.py.)"""
+(The comparison with the research files is a maintenance script under rules/maintenance/.)"""
 import gc
 import json
 import weakref
