@@ -7,6 +7,8 @@ The walk is compiled once from schemas/plan.schema.json: no field name is listed
 """
 from __future__ import annotations
 
+from .. import i18n
+
 import copy
 import difflib
 from functools import lru_cache
@@ -92,15 +94,7 @@ def _escape(token: str) -> str:
 
 
 #: The words of the CHK-005 finding (and of the CHK-001 problem under --strict).
-TEXT = {
-    "title": {"zh": "计划中有计划格式以外的字段", "en": "A field the plan format does not know"},
-    "message": {"zh": "字段“{field}”不是计划格式中的字段，检查时被忽略", "en": "The field '{field}' is not in the plan format and was ignored in the check"},
-    "strict": {"zh": "字段“{field}”不是计划格式中的字段", "en": "unknown field '{field}': not in the plan format"},
-    "hint": {"zh": "；是否应为“{close}”？", "en": "; did you mean '{close}'?"},
-    "end": {"zh": "。", "en": "."},
-    "remediation": {"zh": "在导出计划的系统中更正该字段的名称（或删除它），使其内容能被检查。",
-                    "en": "Correct the field's name (or remove it) in the system that exports the plan, so that what it says is checked."},
-}
+TEXT = i18n.catalogue()["unknown_field_words"]   # reports/messages.json: the words are data, like every other message
 
 
 def message(field, close, lang, strict=False) -> str:

@@ -23,7 +23,7 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import __version__
+from .. import __version__, i18n
 from . import bodies, core
 from .core import Options, Problem, Upload, submit
 
@@ -31,77 +31,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 FAVICON = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#0f766e"/>'
            b'<path d="M5 8.5l2 2 4-5" stroke="#fff" stroke-width="1.8" fill="none"/></svg>')
 
-WORDS = {
-    "title": {"zh": "绿色采购合规检查", "en": "Green procurement check"},
-    "nav_check": {"zh": "检查计划", "en": "Check a plan"},
-    "nav_rules": {"zh": "规则", "en": "Rules"},
-    "nav_lists": {"zh": "清单与品目", "en": "Lists and catalog"},
-    "nav_lookup": {"zh": "证书与供应商查询", "en": "Certificates and suppliers"},
-    "nav_stats": {"zh": "统计", "en": "Statistics"},
-    "upload_intro": {"zh": "上传采购计划（JSON、Excel .xlsx 或 CSV），查看合规检查报告，并可下载 PDF、Excel 和 JSON。计划不会被保存。",
-                     "en": "Upload a procurement plan (JSON, Excel .xlsx or CSV) to read its compliance report, with "
-                           "downloads of PDF, Excel and JSON. The plan is not stored."},
-    "plan_file": {"zh": "计划文件", "en": "Plan file"},
-    "waivers_file": {"zh": "豁免文件（可选）", "en": "Waivers file (optional)"},
-    "profile": {"zh": "规则配置", "en": "Profile"},
-    "fail_on": {"zh": "不合规的最低严重程度", "en": "Fail on"},
-    "lang": {"zh": "报告语言", "en": "Report language"},
-    "submit_check": {"zh": "检查", "en": "Check"},
-    "max_upload": {"zh": "文件上限", "en": "Upload limit"},
-    "downloads": {"zh": "下载", "en": "Download"},
-    "check_another": {"zh": "检查另一份计划", "en": "Check another plan"},
-    "not_checkable": {"zh": "该计划无法检查，问题如下：", "en": "The plan could not be checked:"},
-    "pointer": {"zh": "位置", "en": "Place"},
-    "message": {"zh": "说明", "en": "Message"},
-    "error": {"zh": "请求有误", "en": "The request could not be served"},
-    "rules_intro": {"zh": "当前配置运行的全部规则，及其法律依据和示例。", "en": "Every rule the profile runs, with its legal basis and examples."},
-    "id": {"zh": "编号", "en": "Id"},
-    "severity": {"zh": "严重程度", "en": "Severity"},
-    "rule_title": {"zh": "名称", "en": "Title"},
-    "basis": {"zh": "依据", "en": "Legal basis"},
-    "description": {"zh": "说明", "en": "Description"},
-    "rule_message": {"zh": "提示", "en": "Message"},
-    "remediation": {"zh": "整改建议", "en": "Remediation"},
-    "examples": {"zh": "示例", "en": "Examples"},
-    "example_pass": {"zh": "通过的示例", "en": "Examples that pass"},
-    "example_fail": {"zh": "违反的示例", "en": "Examples that fail"},
-    "not_run": {"zh": "未运行（参数无值）", "en": "Not run (parameter without a value)"},
-    "search": {"zh": "搜索", "en": "Search"},
-    "search_hint": {"zh": "品目编码或名称", "en": "catalog code or name"},
-    "editions": {"zh": "清单版本", "en": "List editions"},
-    "list": {"zh": "清单", "en": "List"},
-    "effective": {"zh": "生效", "en": "In force"},
-    "rows": {"zh": "行数", "en": "Rows"},
-    "verified": {"zh": "已核实", "en": "Verified"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "row_id": {"zh": "行", "en": "Row"},
-    "name": {"zh": "名称", "en": "Name"},
-    "product_type": {"zh": "产品类型", "en": "Product type"},
-    "code_2013": {"zh": "2013 版品目编码", "en": "2013 catalog code"},
-    "codes_2022": {"zh": "2022 版品目编码", "en": "2022 catalog codes"},
-    "obligation": {"zh": "采购要求", "en": "Obligation"},
-    "standard": {"zh": "标准", "en": "Standard"},
-    "catalog": {"zh": "政府采购品目分类目录", "en": "Procurement catalog"},
-    "catalog_edition": {"zh": "目录版本", "en": "Catalog edition"},
-    "code": {"zh": "编码", "en": "Code"},
-    "parent": {"zh": "上级编码", "en": "Parent code"},
-    "source": {"zh": "来源", "en": "Source"},
-    "nothing_found": {"zh": "未找到。", "en": "Nothing found."},
-    "cert_number": {"zh": "证书编号", "en": "Certificate number"},
-    "credit_code": {"zh": "统一社会信用代码", "en": "Unified social credit code"},
-    "look_up": {"zh": "查询", "en": "Look up"},
-    "certificates": {"zh": "证书", "en": "Certificates"},
-    "supplier": {"zh": "供应商", "en": "Supplier"},
-    "bans": {"zh": "失信记录（禁止参加政府采购）", "en": "Credit records (bans)"},
-    "records": {"zh": "诚信档案", "en": "Integrity records"},
-    "no_bans": {"zh": "无失信记录。", "en": "No credit record."},
-    "no_records": {"zh": "无诚信档案。", "en": "No integrity record."},
-    "registry_empty": {"zh": "登记库为空：尚未导入任何证书或信用数据。", "en": "The registry is empty: no certificates or credit data imported yet."},
-    "token": {"zh": "访问令牌", "en": "Access token"},
-    "sign_in": {"zh": "登录", "en": "Sign in"},
-    "wrong_token": {"zh": "令牌不正确。", "en": "The token is wrong."},
-}
+WORDS = dict(i18n.catalogue()["page_words"])   # reports/messages.json (a copy: field labels are added below)
 for _k in ("type", "holder", "brand", "model", "category", "issued", "expires", "issuer", "status", "conduct", "penalty",
            "ban_start", "ban_end", "authority", "finding", "plan_id", "recorded_on"):
     WORDS.setdefault(_k, {"zh": {"type": "类型", "holder": "持有人", "brand": "品牌", "model": "型号", "category": "品目",

@@ -21,6 +21,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from .. import i18n
 from ..lists import LIST_KINDS
 
 SCHEMA = """
@@ -37,14 +38,12 @@ CREATE TABLE IF NOT EXISTS stats_items (round_id TEXT NOT NULL, plan_id TEXT NOT
     PRIMARY KEY (round_id, plan_id, pointer));
 """
 
-#: National figures of the same indicator, only where POLICY.md gives them with a source.
-NATIONAL = {
-    2023: {"energy_saving": 83.9, "environmental_label": 84.9,
-           "source": "财政部 2023 年全国政府采购简要情况（人民网 2024-09-19、人民日报 2024-09-18 报道）",
-           "source_en": "MOF summary of national government procurement 2023, as reported by People's Daily (2024-09-18/19)",
-           "verified": False,
-           "note": "as reported by the press; not checked against the MOF document itself (shared/domain/POLICY.md §9)"},
-}
+def national() -> dict:
+    """National figures of the same indicator by year (int), only where a source gives them: data in
+    rules/statistics/national_green_share.json, with each figure's source and whether it is verified."""
+    from .. import _paths
+    doc = json.loads((_paths.rules_dir() / "statistics" / "national_green_share.json").read_text(encoding="utf-8"))
+    return {int(year): v for year, v in doc["years"].items()}
 
 
 def connect(path) -> sqlite3.Connection:
@@ -191,11 +190,12 @@ def tables(con, ref=None, year_from=None, year_to=None) -> dict:
                 if c and c.get("status") == "valid":
                     products[(brand, model or "", kind, number)] = c
     out = {"by_year": [], "by_agency": [], "by_category": [], "products": [], "rounds": [], "plans": []}
+    figures = national()
     for (table, key, kind), (listed, certified) in sorted(sums.items(), key=lambda kv: (kv[0][0], str(kv[0][1]), kv[0][2])):
         row = {"list": kind, "listed_amount": round(listed, 2), "certified_amount": round(certified, 2),
                "green_share": _share(certified, listed)}
         if table == "year":
-            nat = NATIONAL.get(key, {})
+            nat = figures.get(key, {})
             out["by_year"].append({"year": key, **row, "national_share": nat.get(kind),
                                    "national_source": nat.get("source"), "national_verified": nat.get("verified")})
         elif table == "agency":
@@ -259,7 +259,7 @@ def build_site(registry, year_from=None, year_to=None) -> dict:
     env = environment()
     from .pages import words
     for lang, prefix in (("zh", ""), ("en", "en/")):
-        ctx = {"t": t, "lang": lang, "w": words(lang), "s": STATS_WORDS_FOR(lang), "span": span, "national": NATIONAL,
+        ctx = {"t": t, "lang": lang, "w": words(lang), "s": STATS_WORDS_FOR(lang), "span": span, "national": national(),
                "root": "../" if prefix else "", "kinds": LIST_KINDS}
         for page in ("index", "agencies", "categories", "products"):
             html = env.get_template(f"stats_{page}.html.j2").render(page=page, **ctx)
@@ -267,53 +267,7 @@ def build_site(registry, year_from=None, year_to=None) -> dict:
     return dict(sorted(files.items()))
 
 
-STATS_WORDS = {
-    "stats_title": {"zh": "政府绿色采购统计", "en": "Green government procurement statistics"},
-    "overview": {"zh": "概览", "en": "Overview"},
-    "by_year": {"zh": "按年度", "en": "By year"},
-    "agencies": {"zh": "采购单位", "en": "Agencies"},
-    "categories": {"zh": "按品目", "en": "By product category"},
-    "products": {"zh": "品牌与产品", "en": "Brands and products"},
-    "downloads": {"zh": "开放数据下载", "en": "Open data"},
-    "year": {"zh": "年度", "en": "Year"},
-    "list": {"zh": "清单", "en": "List"},
-    "listed_amount": {"zh": "清单品目采购额（元）", "en": "Purchases in listed classes (CNY)"},
-    "certified_amount": {"zh": "其中认证产品（元）", "en": "of which certified products (CNY)"},
-    "green_share": {"zh": "绿色占比", "en": "Green share"},
-    "national_share": {"zh": "全国同年", "en": "National, same year"},
-    "unverified": {"zh": "报道数字，未经核对原文", "en": "as reported; not checked against the source document"},
-    "no_national": {"zh": "无全国数字", "en": "no national figure"},
-    "agency": {"zh": "采购单位", "en": "Agency"},
-    "code": {"zh": "编码", "en": "Code"},
-    "category": {"zh": "品目", "en": "Category"},
-    "brand": {"zh": "品牌", "en": "Brand"},
-    "model": {"zh": "型号", "en": "Model"},
-    "certificate_type": {"zh": "证书类型", "en": "Certificate type"},
-    "certificate_number": {"zh": "证书编号", "en": "Certificate number"},
-    "holder": {"zh": "持证企业", "en": "Holder"},
-    "validity": {"zh": "有效期", "en": "Validity"},
-    "rounds": {"zh": "已记录的批次", "en": "Recorded rounds"},
-    "round": {"zh": "批次", "en": "Round"},
-    "date": {"zh": "日期", "en": "Date"},
-    "plans": {"zh": "计划数", "en": "Plans"},
-    "checked": {"zh": "可检查", "en": "Checked"},
-    "award_plans": {"zh": "采购结果（计入指标）", "en": "Award stage (in the indicator)"},
-    "nothing": {"zh": "尚无数据：用 lvcai batch --record 记录批次。", "en": "No data yet: record a round with lvcai batch --record."},
-    "method": {"zh": "计算方法", "en": "How it is computed"},
-    "method_text": {
-        "zh": "采用官方口径（财政部年度政府采购简要情况）：按清单分别计算，绿色占比 = 认证产品采购额 ÷ 同类清单品目全部采购额。"
-              "只有采购结果阶段的计划载明中标产品及其证书，故只有它们计入指标；某一行计为认证产品，须其中标产品申报了该清单类型、"
-              "在计划日期有效的证书，且登记库存有证书数据时，登记库中该证书状态有效。计划阶段的计划只计数，不计入指标。"
-              "同一计划出现在多个批次时，以最近一次记录为准。不公布任何个人信息。",
-        "en": "The official indicator (MOF's annual summary): per list, green share = purchases of certified products ÷ all "
-              "purchases in the listed product classes. Only award-stage plans name the product and its certificate, so only "
-              "they enter the indicator; a line counts as certified for a list when its award declares a certificate of that "
-              "list's type in force on the plan date and, where the registry holds certificate data, the registry has it as "
-              "valid. Plan-stage plans are counted, never put into the indicator. A plan recorded in several rounds counts "
-              "once, as last recorded. Nothing identifying a person is published."},
-    "products_text": {"zh": "采购结果中出现、且登记库中证书状态有效的品牌与型号。",
-                      "en": "Brands and models in awards whose certificates the registry holds as valid."},
-}
+STATS_WORDS = i18n.catalogue()["stats_words"]   # reports/messages.json: the words are data, like every other message
 
 
 def STATS_WORDS_FOR(lang):   # noqa: N802 - a table accessor like pages.words
