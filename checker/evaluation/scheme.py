@@ -68,6 +68,8 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
                          "unverified": sum(1 for c in mine if not c["verified"])}
     return {
         "groups": applicable_groups,
+        "amount_in_groups": round(sum(float(item["amount"]) for item in project["items"]
+                                      if any(g.matches(item, edition) for g in groups.values() if g.id in gids)), 2),
         "criteria": criteria,
         "factors_given": given,
         "factors": factors,

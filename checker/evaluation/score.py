@@ -67,7 +67,7 @@ def evaluate(plan: dict, edition: str, groups: dict, weights: dict) -> dict:
     for pi, project in enumerate(plan["projects"]):
         a = analyse(project, edition, groups)
         s = project_score(a, weights)
-        amount = sum(g["amount"] for g in a["groups"])
+        amount = a["amount_in_groups"]
         projects.append({"pointer": f"/projects/{pi}", "project_id": project["project_id"], "name": project["name"],
                          **a, "score": s})
         rows.append((project["project_id"], s, amount))

@@ -5,7 +5,7 @@ import json
 import math
 
 from ..errors import LvcaiError
-from . import _report, _safe
+from . import _green, _report, _safe
 
 SCHEMA_VERSION = "1"
 

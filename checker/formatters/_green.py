@@ -1,0 +1,110 @@
+"""The green evaluation (issue 13) as every report shows it: a content model built from a result's
+``meta["green_evaluation"]`` (computed by checker.evaluation), in the user's words (reports/messages.json,
+section green_words). Kept apart from _report.py so that other sections of the evaluation system
+(life-cycle cost, green value) sit beside it."""
+from __future__ import annotations
+
+from ..i18n import catalogue, LANGS
+
+
+def word(key: str, lang: str) -> str:
+    return catalogue()["green_words"][key][lang]
+
+
+def _num(x) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.1f}" if abs(x - round(x)) > 1e-9 else f"{int(round(x))}"
+
+
+def _local(value, lang):
+    """{zh, en} texts of the data replaced by the one in ``lang``, everything else as it is."""
+    if isinstance(value, dict):
+        if set(value) == set(LANGS):
+            return value[lang]
+        return {k: _local(v, lang) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_local(v, lang) for v in value]
+    return value
+
+
+def json_part(result, lang) -> dict | None:
+    """The green evaluation for the JSON output: every input of the computation, texts in ``lang``,
+    and how the score was computed."""
+    g = result.meta.get("green_evaluation") if result.checkable else None
+    if g is None:
+        return None
+    out = _local(g, lang)
+    out["how"] = word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"]))
+    return out
+
+
+def section(result, lang) -> dict | None:
+    """The "green evaluation" section of a human report; None when the plan has no green evaluation."""
+    g = result.meta.get("green_evaluation") if result.checkable else None
+    if g is None:
+        return None
+    projects = []
+    unverified = 0
+    for p in g["projects"]:
+        if not p["groups"]:
+            continue
+        s = p["score"]
+        c, k = p["counts"]["core"], p["counts"]["comprehensive"]
+        unverified += c["unverified"] + k["unverified"]
+        if s["score"] is None:
+            score = word(f"no_score_{s['reason']}", lang)
+            how = ""
+        else:
+            score = _num(s["score"])
+            how = word("computation", lang).format(covered_core=c["covered"], applicable_core=c["applicable"],
+                                                   covered_comp=k["covered"], applicable_comp=k["applicable"], score=score)
+        names = {f["index"]: f["name"] for f in p["factors"]}
+        projects.append({
+            "project_id": p["project_id"], "name": p["name"],
+            "groups": ("、" if lang == "zh" else ", ").join(gr["title"][lang] for gr in p["groups"]),
+            "score": score, "how": how,
+            "core": f"{c['covered']}/{c['applicable']}", "comprehensive": f"{k['covered']}/{k['applicable']}",
+            "ambition": word(f"ambition_{p['ambition_reached']}", lang),
+            "green_weight": "—" if p["green_weight"] is None else _num(p["green_weight"]) + "%",
+            "not_covered": [f"{c_['title'][lang]}（{word('level_' + c_['ambition'], lang)}）" if lang == "zh"
+                            else f"{c_['title'][lang]} ({word('level_' + c_['ambition'], lang)})"
+                            for c_ in p["criteria"] if not c_["covered_by"]],
+            "ungraded": [names[i] for i in p["ungraded_green_factors"]],
+        })
+    return {
+        "title": word("section", lang), "intro": word("intro", lang),
+        "plan_score": _num(g["plan"]["score"]) if g["plan"]["score"] is not None else "—",
+        "projects": projects,
+        "none": word("none_applicable", lang) if not projects else "",
+        "formula": word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"])),
+        "unverified": word("unverified", lang).format(n=unverified) if unverified else "",
+        "words": {k: word(k, lang) for k in ("plan_score", "project", "groups", "project_score", "core", "comprehensive",
+                                             "ambition", "green_weight", "not_covered", "ungraded")},
+    }
+
+
+def text_lines(result, lang) -> list:
+    """The section as plain text lines (the text report)."""
+    s = section(result, lang)
+    if s is None:
+        return []
+    w = s["words"]
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{s['title']}", f"  {w['plan_score']}{sep}{s['plan_score']}"]
+    if s["none"]:
+        lines.append(f"  {s['none']}")
+    for p in s["projects"]:
+        lines.append(f"  {w['project']} {p['name']}（{p['project_id']}）" if lang == "zh" else f"  {w['project']} {p['name']} ({p['project_id']})")
+        lines.append(f"    {w['groups']}{sep}{p['groups']}")
+        lines.append(f"    {w['project_score']}{sep}{p['score']}" + (f"  [{p['how']}]" if p["how"] else ""))
+        lines.append(f"    {w['core']}{sep}{p['core']}  {w['comprehensive']}{sep}{p['comprehensive']}  {w['ambition']}{sep}{p['ambition']}")
+        lines.append(f"    {w['green_weight']}{sep}{p['green_weight']}")
+        if p["not_covered"]:
+            lines.append(f"    {w['not_covered']}{sep}" + ("；" if lang == "zh" else "; ").join(p["not_covered"]))
+        if p["ungraded"]:
+            lines.append(f"    {w['ungraded']}{sep}" + ("、" if lang == "zh" else ", ").join(p["ungraded"]))
+    if s["unverified"]:
+        lines.append(f"  {s['unverified']}")
+    lines.append(f"  {s['formula']}")
+    return lines
