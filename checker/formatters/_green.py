@@ -108,3 +108,83 @@ def text_lines(result, lang) -> list:
         lines.append(f"  {s['unverified']}")
     lines.append(f"  {s['formula']}")
     return lines
+
+
+# -- the criteria themselves (lvcai criteria list|show, lvcai rules docs) ----------------------------
+def _codes(match, lang) -> list:
+    """[(edition, codes text)] of a group's catalog selector, in words."""
+    out = {}
+
+    def walk(clause):
+        (key, val), = clause.items()
+        if key in ("codes", "prefixes"):
+            for ed, codes in val.items():
+                out.setdefault(ed, []).extend(c + ("*" if key == "prefixes" else "") for c in codes)
+        elif key == "field":
+            out.setdefault("field", []).append(f"{val['path']} = {str(val['equals']).lower()}")
+        elif key in ("any", "all"):
+            for c in val:
+                walk(c)
+        elif key == "not":
+            walk(val)
+    walk(match)
+    rows = []
+    for ed in ("2013", "2022"):
+        rows.append((word("criteria_edition", lang).format(edition=ed), ", ".join(out.get(ed, ())) or word("criteria_no_codes", lang)))
+    if "field" in out:
+        rows.append(("", ", ".join(out["field"])))
+    return rows
+
+
+def criterion_view(c, lang) -> dict:
+    std = c["standard"]
+    src = c["source"]
+    return {
+        "id": c["id"], "title": c["title"][lang],
+        "requirement": c["requirement"][lang] if c.get("requirement") else "",
+        "indicator": word("indicator_" + c["indicator"], lang), "ambition": word("level_" + c["ambition"], lang),
+        "type": word("type_" + c["type"], lang),
+        "quantity": f"{c['quantity']['name'][lang]} ({c['quantity']['unit']})",
+        "bands": [{"condition": b["condition"][lang], "share": _num(100 * b["share"]) + "%"} for b in c.get("bands", ())],
+        "verification": ("、" if lang == "zh" else ", ").join(word("verification_" + v, lang) for v in c["verification"]),
+        "standard": (f"{std['number']} {std['title']}" + (f"，{std['grade']} 级" if lang == "zh" and std.get("grade")
+                     else f", grade {std['grade']}" if std.get("grade") else "")) if std else word("criteria_none_standard", lang),
+        "source": f"{src['doc']} ({src['where']})" + (f"; {src['note']}" if src.get("note") else ""),
+        "verified": src["verified"], "verified_label": word(f"verified_{str(src['verified']).lower()}", lang),
+    }
+
+
+def group_view(group, lang) -> dict:
+    d = group.doc
+    return {"id": group.id, "title": d["title"][lang], "description": d["description"][lang],
+            "eu_set": f"{d['eu_set']['name']} ({d['eu_set']['source']})",
+            "catalog": _codes(d["catalog"]["match"], lang),
+            "catalog_source": f"{d['catalog']['source']['doc']} ({d['catalog']['source']['where']})"
+                              + (f"; {d['catalog']['source']['note']}" if d["catalog"]["source"].get("note") else ""),
+            "catalog_verified": word(f"verified_{str(d['catalog']['source']['verified']).lower()}", lang),
+            "core": sum(1 for c in group.criteria if c["ambition"] == "core"),
+            "comprehensive": sum(1 for c in group.criteria if c["ambition"] == "comprehensive"),
+            "criteria": [criterion_view(c, lang) for c in group.criteria]}
+
+
+def group_lines(group, lang) -> list:
+    """`lvcai criteria show GROUP` as text lines."""
+    v = group_view(group, lang)
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{v['title']} ({v['id']})", f"  {v['description']}", f"  {word('criteria_eu_set', lang)}{sep}{v['eu_set']}",
+             f"  {word('criteria_catalog', lang)}{sep}"]
+    lines += [f"    {ed}{sep if ed else ''}{codes}" for ed, codes in v["catalog"]]
+    lines.append(f"    [{v['catalog_verified']}] {v['catalog_source']}")
+    for c in v["criteria"]:
+        lines += ["", f"  {c['id']}  {c['title']}  [{c['verified_label']}]"]
+        if c["requirement"]:
+            lines.append(f"    {c['requirement']}")
+        lines.append(f"    {word('criteria_indicator', lang)}{sep}{c['indicator']} · {word('criteria_ambition', lang)}{sep}{c['ambition']}"
+                     f" · {word('criteria_type', lang)}{sep}{c['type']}")
+        lines.append(f"    {word('criteria_quantity', lang)}{sep}{c['quantity']}")
+        for b in c["bands"]:
+            lines.append(f"    - {b['condition']} → {b['share']}")
+        lines.append(f"    {word('criteria_verification', lang)}{sep}{c['verification']}")
+        lines.append(f"    {word('criteria_standard', lang)}{sep}{c['standard']}")
+        lines.append(f"    {word('criteria_source', lang)}{sep}{c['source']}")
+    return lines
