@@ -63,7 +63,7 @@ def section(result, lang) -> dict | None:
         projects.append({
             "project_id": p["project_id"], "name": p["name"],
             "groups": ("、" if lang == "zh" else ", ").join(gr["title"][lang] for gr in p["groups"]),
-            "score": score, "how": how,
+            "score": score, "how": how, "score_value": s["score"], "green_weight_value": p["green_weight"],
             "core": f"{c['covered']}/{c['applicable']}", "comprehensive": f"{k['covered']}/{k['applicable']}",
             "ambition": word(f"ambition_{p['ambition_reached']}", lang),
             "green_weight": "—" if p["green_weight"] is None else _num(p["green_weight"]) + "%",
@@ -106,7 +106,6 @@ def text_lines(result, lang) -> list:
             lines.append(f"    {w['ungraded']}{sep}" + ("、" if lang == "zh" else ", ").join(p["ungraded"]))
     if s["unverified"]:
         lines.append(f"  {s['unverified']}")
-    lines.append(f"  {s['formula']}")
     return lines
 
 
@@ -188,3 +187,16 @@ def group_lines(group, lang) -> list:
         lines.append(f"    {word('criteria_standard', lang)}{sep}{c['standard']}")
         lines.append(f"    {word('criteria_source', lang)}{sep}{c['source']}")
     return lines
+
+
+def xlsx_rows(report_plans) -> list:
+    """The green evaluation sheet's rows: one per project with criteria, of every plan."""
+    rows = []
+    for p in report_plans:
+        g = p.get("green")
+        for x in (g or {}).get("projects", ()):
+            rows.append([p["plan_id"], x["project_id"], x["name"], x["groups"],
+                         x["score_value"] if x["score_value"] is not None else x["score"], x["core"], x["comprehensive"],
+                         x["ambition"], None if x["green_weight_value"] is None else x["green_weight_value"] / 100,
+                         ("; ").join(x["not_covered"]), ", ".join(x["ungraded"]), x["how"]])
+    return rows
