@@ -145,6 +145,9 @@ class Checker:
                        **({"imported": True} if d.get("_imported") else {})}
                       for d in self.lists.all_editions()],
             "registry": {"imports": self.refdata.imports_brief()},
+            "criteria": [{"group": g.id, "criteria": len(g.criteria),
+                          "unverified": sum(1 for c in g.criteria if not c["source"]["verified"]),
+                          "sha256": hashlib.sha256(g.path.read_bytes()).hexdigest()} for g in self.criteria.values()],
             **({"tables": [t.provenance() for t in self.tables_used]} if self.tables_used else {}),
             "rules_applied": [{"id": r.id, "severity": self.severity.get(r.id, r.severity), "title": r.title,
                                "legal_basis": [dict(b) for b in r.legal_basis]}

@@ -236,7 +236,8 @@ def _init_worker(profile, lang, out_dir, force, fail_on, registry=None, waivers=
     prov = checker.provenance()
     if waivers:
         prov["waivers"] = _waivers.source(waivers)
-    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang],
+    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang,
+                              prov.get("criteria")],
                              sort_keys=True)
     _STATE.update(checker=checker, prov=prov, waivers=_waivers.load(waivers) if waivers else (), lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
                   edition=hashlib.sha256(edition_key.encode()).hexdigest())

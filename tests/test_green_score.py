@@ -175,7 +175,7 @@ def test_every_report_has_a_green_evaluation_section(checker, base_plan, fmt):
     meta = checker.run_meta([result], {})
     out = FORMATTERS[fmt]([result], meta, lang="en")
     assert "Green evaluation" in out and "55.6" in out
-    assert "rest on facts not verified" in out
+    assert "rest on facts not yet verified" in out
     zh = FORMATTERS[fmt]([result], meta, lang="zh")
     assert "绿色评价" in zh and "1/2 核心，2/3 全面 → 55.6" in zh
 
@@ -217,3 +217,22 @@ def test_batch_summary_weights_plans_by_amount(tmp_path, base_plan):
             "inputs": ["in/"]}
     html = summary.render_html(doc, meta, "en").decode("utf-8")
     assert 'id="green-evaluation"' in html and "13.9" in html
+
+
+def test_a_profile_raises_no_green_factor_to_a_warning(tmp_path, base_plan):
+    """National law requires no green factor (info); a profile of a place whose rule does may say
+    warning, with its reason, in its rule settings."""
+    import shutil
+
+    from conftest import ROOT
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "profiles" / "green_strict.json").write_text(json.dumps({
+        "id": "green_strict", "title": {"zh": "绿色评审从严", "en": "Strict green scoring"}, "extends": "national",
+        "rules": {"GPP-GRN-001": {"severity": "warning",
+                                  "reason": {"zh": "本地要求设置绿色评审因素", "en": "a local rule requires a green factor"}}}},
+        ensure_ascii=False), encoding="utf-8")
+    strict = Checker("green_strict", rules_dir=rules)
+    result, _ = green(strict, plan(base_plan, [PRICE, TECH, SERVICE]))
+    f, = hits(result, "GPP-GRN-001")
+    assert f.severity == "warning" and f.profile_note["from"] == "info"

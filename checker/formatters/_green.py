@@ -45,13 +45,13 @@ def section(result, lang) -> dict | None:
     if g is None:
         return None
     projects = []
-    unverified = 0
+    unverified = set()
     for p in g["projects"]:
         if not p["groups"]:
             continue
         s = p["score"]
         c, k = p["counts"]["core"], p["counts"]["comprehensive"]
-        unverified += c["unverified"] + k["unverified"]
+        unverified.update(c_["id"] for c_ in p["criteria"] if not c_["verified"])
         if s["score"] is None:
             score = word(f"no_score_{s['reason']}", lang)
             how = ""
@@ -69,7 +69,7 @@ def section(result, lang) -> dict | None:
             "green_weight": "—" if p["green_weight"] is None else _num(p["green_weight"]) + "%",
             "not_covered": [f"{c_['title'][lang]}（{word('level_' + c_['ambition'], lang)}）" if lang == "zh"
                             else f"{c_['title'][lang]} ({word('level_' + c_['ambition'], lang)})"
-                            for c_ in p["criteria"] if not c_["covered_by"]],
+                            for c_ in p["criteria"] if not c_["covered_by"]] if p["factors_given"] else [],
             "ungraded": [names[i] for i in p["ungraded_green_factors"]],
         })
     return {
@@ -78,7 +78,7 @@ def section(result, lang) -> dict | None:
         "projects": projects,
         "none": word("none_applicable", lang) if not projects else "",
         "formula": word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"])),
-        "unverified": word("unverified", lang).format(n=unverified) if unverified else "",
+        "unverified": word("unverified", lang).format(n=len(unverified)) if unverified else "",
         "words": {k: word(k, lang) for k in ("plan_score", "project", "groups", "project_score", "core", "comprehensive",
                                              "ambition", "green_weight", "not_covered", "ungraded")},
     }
