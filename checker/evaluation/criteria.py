@@ -27,23 +27,33 @@ class Group:
         return self.doc["criteria"]
 
     def matches(self, item: dict, edition: str) -> bool:
-        return _match(self.doc["catalog"]["match"], item, edition)
+        return self.predicate(edition)(item)
+
+    def predicate(self, edition: str):
+        """The catalog selector compiled for one catalog edition: item → bool (made once, then cached;
+        per item it costs a set lookup or a startswith, measured with bench/check_bench.py)."""
+        cache = self.__dict__.setdefault("_predicates", {})
+        if edition not in cache:
+            cache[edition] = _compile(self.doc["catalog"]["match"], edition)
+        return cache[edition]
 
 
-def _match(clause: dict, item: dict, edition: str) -> bool:
+def _compile(clause: dict, edition: str):
     (key, val), = clause.items()
     if key == "codes":
-        return item["category_code"] in val.get(edition, ())
+        codes = frozenset(val.get(edition, ()))
+        return lambda item: item["category_code"] in codes
     if key == "prefixes":
-        return item["category_code"].startswith(tuple(val.get(edition, ())))
+        prefixes = tuple(val.get(edition, ()))
+        return lambda item: item["category_code"].startswith(prefixes)
     if key == "field":
-        got = item.get(val["path"])
-        return got == val["equals"] and isinstance(got, bool) == isinstance(val["equals"], bool)
-    if key == "any":
-        return any(_match(c, item, edition) for c in val)
-    if key == "all":
-        return all(_match(c, item, edition) for c in val)
-    return not _match(val, item, edition)   # "not": the schema admits no other key
+        path, want = val["path"], val["equals"]
+        return lambda item: (got := item.get(path)) == want and isinstance(got, bool) == isinstance(want, bool)
+    if key in ("any", "all"):
+        parts = [_compile(c, edition) for c in val]
+        return (lambda item: any(f(item) for f in parts)) if key == "any" else (lambda item: all(f(item) for f in parts))
+    inner = _compile(val, edition)    # "not": the schema admits no other key
+    return lambda item: not inner(item)
 
 
 def load_file(path: Path) -> Group:
@@ -79,5 +89,12 @@ def groups(rules_dir=None) -> dict:
 
 
 def by_id(all_groups: dict) -> dict:
-    """criterion id → (group, criterion)."""
-    return {c["id"]: (g, c) for g in all_groups.values() for c in g.criteria}
+    """criterion id → (group, criterion) (kept with the groups dict: built once per set of groups)."""
+    key = id(all_groups)
+    hit = _BY_ID.get(key)
+    if hit is None or hit[0] is not all_groups:
+        hit = _BY_ID[key] = (all_groups, {c["id"]: (g, c) for g in all_groups.values() for c in g.criteria})
+    return hit[1]
+
+
+_BY_ID: dict = {}

@@ -26,12 +26,19 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
     """The project's applicable groups and criteria, its factors, which criteria they cover, the
     green share of the points and the level of ambition reached. Plain data, for facts and output."""
     index = by_id(groups)
-    applicable_groups = []
-    for g in groups.values():
-        lines = [item["line_id"] for item in project["items"] if g.matches(item, edition)]
-        if lines:
-            amount = sum(float(item["amount"]) for item in project["items"] if g.matches(item, edition))
-            applicable_groups.append({"group": g.id, "title": g.doc["title"], "lines": lines, "amount": round(amount, 2)})
+    preds = [(g, g.predicate(edition)) for g in groups.values()]
+    lines, amounts, in_any = {}, {}, 0.0
+    for item in project["items"]:
+        hit = False
+        for g, pred in preds:
+            if pred(item):
+                lines.setdefault(g.id, []).append(item["line_id"])
+                amounts[g.id] = amounts.get(g.id, 0.0) + float(item["amount"])
+                hit = True
+        if hit:
+            in_any += float(item["amount"])
+    applicable_groups = [{"group": g.id, "title": g.doc["title"], "lines": lines[g.id], "amount": round(amounts[g.id], 2)}
+                         for g in groups.values() if g.id in lines]
     gids = {g["group"] for g in applicable_groups}
     criteria = [{"id": c["id"], "group": g.id, "title": c["title"], "indicator": c["indicator"], "ambition": c["ambition"],
                  "type": c["type"], "verified": c["source"]["verified"], "covered_by": []}
@@ -68,8 +75,7 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
                          "unverified": sum(1 for c in mine if not c["verified"])}
     return {
         "groups": applicable_groups,
-        "amount_in_groups": round(sum(float(item["amount"]) for item in project["items"]
-                                      if any(g.matches(item, edition) for g in groups.values() if g.id in gids)), 2),
+        "amount_in_groups": round(in_any, 2),
         "criteria": criteria,
         "factors_given": given,
         "factors": factors,
