@@ -22,6 +22,7 @@ from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOW
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
+from .evaluation import criteria as _criteria, scheme as _scheme, score as _score
 
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
@@ -88,6 +89,8 @@ class Checker:
                                             if rule.stages and stage not in rule.stages)
                                for stage in _facts.EARLY_STAGES}
         self.evaluator = self._evaluator(needed)
+        # the green evaluation system (issue 13): criteria per product group and the score weights
+        self.criteria = _criteria.groups(self.rulepacks.directory)
         self.engine = Engine(compiled)
         self._provenance = None
 
@@ -142,6 +145,9 @@ class Checker:
                        **({"imported": True} if d.get("_imported") else {})}
                       for d in self.lists.all_editions()],
             "registry": {"imports": self.refdata.imports_brief()},
+            "criteria": [{"group": g.id, "criteria": len(g.criteria),
+                          "unverified": sum(1 for c in g.criteria if not c["source"]["verified"]),
+                          "sha256": hashlib.sha256(g.path.read_bytes()).hexdigest()} for g in self.criteria.values()],
             **({"tables": [t.provenance() for t in self.tables_used]} if self.tables_used else {}),
             "rules_applied": [{"id": r.id, "severity": self.severity.get(r.id, r.severity), "title": r.title,
                                "legal_basis": [dict(b) for b in r.legal_basis]}
@@ -232,7 +238,9 @@ class Checker:
         if unknown and strict:
             return self.not_checkable(source, sha, plan_id, CHK_SCHEMA,
                                       [(ptr, _fields.message(name, close, "en", strict=True)) for ptr, name, close in unknown])
-        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated)
+        green = self.green_evaluation(doc)
+        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated,
+                             [_scheme.fact_fields(p) for p in green["projects"]])
         fired = self.engine.run(built.facts)
         if self.windows:
             date = doc["date"]
@@ -245,12 +253,19 @@ class Checker:
         findings += consistency.findings(doc, source, plan_id, langs)
         findings.sort(key=Finding.sort_key)
         meta = _meta(doc, built)
+        meta["green_evaluation"] = green
         if meta["stage"] in self.not_applicable:
             meta["not_applicable"] = [_not_applicable(rule, meta["stage"]) for rule in self.not_applicable[meta["stage"]]]
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), meta)
         if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
             waivers = [dict(w, rule_id=self.rulepacks.canonical(w["rule_id"])) for w in waivers]
         return _waivers.apply(result, waivers)
+
+    def green_evaluation(self, doc) -> dict:
+        """The plan's green evaluation (checker.evaluation.score.evaluate) under this profile's weights."""
+        weights = {k: _params.at(self.params.get(k), doc["date"]) for k in (_score.CORE_WEIGHT, _score.COMP_WEIGHT)}
+        weights = {k: (v if v is not None else 0) for k, v in weights.items()}
+        return _score.evaluate(doc, doc.get("catalog_edition", self.lists.catalogs.default), self.criteria, weights)
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]

@@ -236,7 +236,8 @@ def _init_worker(profile, lang, out_dir, force, fail_on, registry=None, waivers=
     prov = checker.provenance()
     if waivers:
         prov["waivers"] = _waivers.source(waivers)
-    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang],
+    edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang,
+                              prov.get("criteria")],
                              sort_keys=True)
     _STATE.update(checker=checker, prov=prov, waivers=_waivers.load(waivers) if waivers else (), lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
                   edition=hashlib.sha256(edition_key.encode()).hexdigest())
@@ -257,6 +258,8 @@ def _record(doc, out_name, reused):
         rec["assessment"] = r.get("assessment", r["verdict"])
         rec["at_risk"] = r.get("at_risk_amount", 0.0)
         rec["categories"] = r.get("categories", {})
+        green = (r.get("green_evaluation") or {}).get("plan")   # the green evaluation (issue 13)
+        rec["green"] = {"score": green["score"], "amount": green["amount"]} if green else None
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
         rec["errors"] = [{k: e[k] for k in ("rule_id", "pointer", "message")} for e in r["errors"][:5]]
@@ -553,6 +556,9 @@ class Summary:
     # what the lists will expect of the procurement documents (mandatory and priority lines).
     early_plans: int = 0
     expected: dict = field(default_factory=_sums)
+    # The green evaluation (issue 13): score × amount and amount of the plans with a green score.
+    green: dict = field(default_factory=lambda: {"weighted": _ExactSum(), "amount": _ExactSum(), "plans": 0})
+    green_by_agency: dict = field(default_factory=dict)
 
     def add(self, rec):
         self.plans += 1
@@ -571,6 +577,7 @@ class Summary:
                                 "verdict": rec["verdict"], "assessment": rec.get("assessment", rec["verdict"]),
                                 "counts": rec["counts"], "amount": rec["totals"]["total"], "at_risk_amount": rec.get("at_risk", 0.0)})
         self.at_risk.add(rec.get("at_risk", 0.0))
+        self._add_green(rec)
         for code, c in rec.get("categories", {}).items():
             mine = self.by_category.setdefault(code, {"name": None, "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
             # The name shown: that of the first plan by source (plans arrive in any order; a code off
@@ -601,6 +608,31 @@ class Summary:
             self.largest.sort(key=lambda x: (-x["amount"], x["source"]))
             del self.largest[TOP_N:]
 
+    def _add_green(self, rec):
+        """A plan's green score into the round's and its agency's (amount-weighted, order-free sums)."""
+        g = rec.get("green")
+        self.plans_list[-1]["green_score"] = g["score"] if g else None
+        if not g or g["score"] is None:
+            return
+        for sums in (self.green, self.green_by_agency.setdefault(rec["agency"], {
+                "weighted": _ExactSum(), "amount": _ExactSum(), "plans": 0})):
+            sums["weighted"].add(g["score"] * g["amount"])
+            sums["amount"].add(g["amount"])
+            sums["plans"] += 1
+
+    @staticmethod
+    def _green_doc(sums):
+        amount = sums["amount"].value()
+        return {"plans_scored": sums["plans"], "amount": round(amount, 2),
+                "score": round(sums["weighted"].value() / amount, 1) if amount > 0 else None}
+
+    def green_document(self):
+        """summary.json's ``green``: the round's green score (plans' scores weighted by the amount in
+        groups with criteria) and per agency."""
+        agencies = self.green_by_agency
+        return {**self._green_doc(self.green),
+                "by_agency": {k: self._green_doc(v) for k, v in sorted(agencies.items())}}
+
     def document(self):
         def pct(part, whole):
             return round(100.0 * part / whole, 1) if whole else 0.0
@@ -626,6 +658,7 @@ class Summary:
                             for code, c in sorted(self.by_category.items())},
             "at_risk_amount": round(self.at_risk.value(), 2),
             "expected_green": self._expected(pct),
+            "green": self.green_document(),
         }
 
     def _expected(self, pct):

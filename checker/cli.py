@@ -531,7 +531,20 @@ def rules_docs(out_dir, lang):
                             tables=sorted(reg.tables.values(), key=lambda t: t.id),
                             verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id))
     write_atomic(out / "policy.md", page.encode("utf-8"))
+    _criteria_docs(out, lang)
     click.echo(_text("rules_docs_done_policy", lang).format(n=len(rules), out=out))
+
+
+def _criteria_docs(out, lang):
+    """`rules docs`: the green criteria, a page per product group (criteria-<group>.md) and their index."""
+    from . import templates
+    from .formatters import _green
+    views = [_green.group_view(g, lang) for g in _criteria_groups(lang).values()]
+    for v in views:
+        write_atomic(out / f"criteria-{v['id']}.md", templates.render("criteria.md.j2", False, g=v, lang=lang,
+                                                                      word=_green.word).encode("utf-8"))
+    write_atomic(out / "criteria.md", templates.render("criteria-index.md.j2", False, groups=views, lang=lang,
+                                                       word=_green.word).encode("utf-8"))
 
 
 def _uses(reg) -> dict:
@@ -704,6 +717,63 @@ def registry_record(credit_code, name, finding, plan_id, on, registry, lang):
     except LvcaiError as e:
         _fail(e, lang)
     click.echo(_text("reg_recorded", lang).format(code=credit_code, name=name))
+
+
+@main.group("criteria")
+def criteria_group():
+    """绿色评价标准：按品目类别列出，查看一类。
+
+    The green evaluation criteria: list the product groups, show one."""
+
+
+def _criteria_groups(lang):
+    from .evaluation.criteria import groups
+    try:
+        return groups()
+    except LvcaiError as e:
+        _fail(e, lang)
+
+
+@criteria_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式。Output format.")
+@LANG_OPTION
+def criteria_list(fmt, lang):
+    """列出有绿色评价标准的品目类别：编号、核心和全面标准数、名称。
+
+    The product groups with green criteria: id, number of core and comprehensive criteria, title."""
+    from .formatters import _green
+    groups = _criteria_groups(lang)
+    views = [_green.group_view(g, lang) for g in groups.values()]
+    if fmt == "json":
+        click.echo(json.dumps([{"group": v["id"], "title": v["title"], "core": v["core"], "comprehensive": v["comprehensive"],
+                                "criteria": [c["id"] for c in v["criteria"]]} for v in views], ensure_ascii=False, indent=1))
+        return
+    click.echo(_green.word("criteria_list_header", lang))
+    for v in views:
+        click.echo(f"{v['id']:<18} {v['core']}/{v['comprehensive']}  {v['title']}")
+
+
+@criteria_group.command("show")
+@click.argument("group")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式（json：标准文件原文）。Output format (json: the criteria file as it is).")
+@LANG_OPTION
+def criteria_show(group, fmt, lang):
+    """查看一个品目类别的绿色评价标准：指标、层级、类型、分档、证明方式、依据标准和来源（是否已核实）。
+
+    One product group's criteria: indicator, level, type, bands, how verified, the Chinese standard
+    and the source (verified or not)."""
+    from .formatters import _green
+    groups = _criteria_groups(lang)
+    if group not in groups:
+        click.echo(_text("cli_error", lang).format(e=_green.word("criteria_unknown_group", lang).format(
+            group=group, known=", ".join(groups))), err=True)
+        sys.exit(EXIT_UNCHECKABLE)
+    if fmt == "json":
+        click.echo(json.dumps(groups[group].doc, ensure_ascii=False, indent=1))
+        return
+    click.echo("\n".join(_green.group_lines(groups[group], lang)))
 
 
 @main.group("lists")

@@ -46,6 +46,11 @@ FIELDS = {
         "nature": "goods | services | works (given, or derived from the item codes)",
         "has_preferred": "true when an item asks for a list preference (preferred)",
         "amount": "the project's amount in CNY",
+        # the green evaluation (checker/evaluation/scheme.py)
+        "criteria_groups": "the number of product groups with green criteria (rules/criteria) its items belong to",
+        "scheme_factors": "the number of evaluation factors it lists (evaluation.factors)",
+        "green_factors": "the number of those that are green (kind green or life_cycle_cost, a criterion id, or an indicator)",
+        "green_weight": "the green factors' points as a percentage of all factors' points (absent without factors or points)",
     },
     "plan": {
         "stage": "plan stage",
@@ -80,7 +85,7 @@ STAGES = ("budget", "intention", "plan", "award")
 EARLY_STAGES = ("budget", "intention")
 #: Fact fields only the procurement documents give: a rule testing one must not apply at an early stage.
 DOCUMENT_FIELDS = frozenset({"eval_method", "price_weight", "green_bonus_points", "green_price_deduction_pct",
-                             "has_preferred", "energy_req", "env_req"})
+                             "has_preferred", "energy_req", "env_req", "scheme_factors", "green_factors", "green_weight"})
 
 _REQ_FIELD = {"energy_saving": "energy", "environmental_label": "env"}
 
@@ -167,11 +172,13 @@ def _registry_cert(refdata, certs, kind, date, item, award):
     return status, body, row
 
 
-def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(), evaluator=None, dated=None) -> Facts:
+def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(), evaluator=None, dated=None,
+          green=None) -> Facts:
     """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
     ``refdata``: the reference registry (see checker.refdata), or None for none; ``evaluator``: the
     derived values to compute (checker.policy.derived.Evaluator); ``dated``: kind → {field: schedule}
-    of dated parameters, put on the facts of that kind with their value on the plan's date."""
+    of dated parameters, put on the facts of that kind with their value on the plan's date; ``green``:
+    per project, the fact fields of its green evaluation (checker.evaluation.scheme.fact_fields)."""
     from .policy.params import at as _param_at
     out = Facts()
     date = plan["date"]
@@ -261,6 +268,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
               "has_preferred": has_preferred, "amount": p_amount}
         if derive:
             pf.update(evaluator.values("project", project_sums, project, plan))
+        if green is not None:
+            pf.update(green[pi])
         project_facts.append(pf)
         out.context["#" + p_ptr] = {"pointer": p_ptr, "project_index": pi, "project_id": project["project_id"],
                               "name": project["name"], "nature_derived": derived_nature, "rows": {}}

@@ -25,7 +25,8 @@ def test_the_preference_range_is_checked_only_where_a_law_sets_one():
     assert sorted(g - n) == [("GPP-PRF-002", "/projects/0")]      # outside Guangdong's 1-5
     assert "pref_points_max" not in nat.provenance()["profile"]["params"]
     assert "pref_points_max" not in nat.provenance()["profile"]["params_basis"]
-    assert {r["rule_id"] for r in nat.provenance()["profile"]["rules_not_run"]} == {"GPP-PRF-002", "GPP-PRF-003", "GPP-PRF-007"}
+    assert {r["rule_id"] for r in nat.provenance()["profile"]["rules_not_run"]} == {"GPP-PRF-002", "GPP-PRF-003", "GPP-PRF-007",
+                                                                                "GPP-GRN-002"}   # no law sets a green-weight range
     assert gd.provenance()["profile"]["extends"] == ["national"]
     assert gd.provenance()["profile"]["params_basis"]["pref_points_max"].startswith("粤财采购〔2019〕1号")
     # a parameter the national law does set keeps its default, with the rule's basis

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from .. import i18n
 from ..facts import EARLY_STAGES
 from ..findings import SEVERITIES
+from . import _green
 
 #: The share chart's bars: (key, label key in messages.json, colour).
 BARS = (
@@ -382,6 +383,9 @@ def _plan(result, lang, bases, counter):
     })
     out["at_risk_text"] = money(out["at_risk"])
     out["conclusion"] = _conclusion(out, lang)
+    # the green evaluation (issue 13): its own module, its own section in each template
+    out["green"] = _green.section(result, lang)
+    out["green_lines"] = _green.text_lines(result, lang)
     return out
 
 

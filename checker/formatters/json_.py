@@ -5,7 +5,7 @@ import json
 import math
 
 from ..errors import LvcaiError
-from . import _report, _safe
+from . import _green, _report, _safe
 
 SCHEMA_VERSION = "1"
 
@@ -45,6 +45,9 @@ def result_dict(r, lang):
             out["not_applicable"] = [{"rule_id": n["rule_id"], "title": n["title"][lang], "applies_at": n["applies_at"],
                                       "reason": n["reason"], "reason_text": _report.not_applicable_reason(n, lang)}
                                      for n in m["not_applicable"]]
+        green = _green.json_part(r, lang)   # the green evaluation (issue 13): an added key
+        if green is not None:
+            out["green_evaluation"] = green
     out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang)) for f in r.findings]
     out["errors"] = [{"rule_id": rid, "pointer": ptr, "message": msg} for ptr, rid, msg in r.errors]
     return out

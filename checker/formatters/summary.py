@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 
 from .. import i18n, templates
+from . import _green
 from . import _report, _safe, json_
 from . import xlsx as _xlsx
 
@@ -67,7 +68,10 @@ def view(doc, meta, lang) -> dict:
     return {"title": rnd.get("title") or i18n.text("batch_title", lang), "not_checkable": not_checkable,
             "date": rnd.get("date") or (meta.get("filing") or {}).get("date"),
             "by_rule": by_rule, "info_rules": info, "categories": categories, "plans": plans,
-            "at_risk": doc.get("at_risk_amount")}
+            "at_risk": doc.get("at_risk_amount"),
+            # the green evaluation's words (issue 13; reports/green-batch.html.j2)
+            "green_words": {k: _green.word(k, lang) for k in ("section", "batch_intro", "summary_score", "agency",
+                                                             "plans_scored", "amount")}}
 
 
 def render_html(doc, meta, lang) -> bytes:

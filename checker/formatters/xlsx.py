@@ -21,7 +21,7 @@ import unicodedata
 import zipfile
 
 from .. import i18n
-from . import _report, _safe
+from . import _green, _report, _safe
 
 _FIXED = _dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00"
@@ -211,11 +211,26 @@ def render(results, meta, lang="zh", color=False) -> bytes:
             t("energy_list") + t("requirement"), t("env_list"), t("env_list") + t("requirement"),
             t("has_findings"), t("amount_at_risk")],
            items, [16, 18, 6, 26, 12, 14, 12, 12, 12, 12, 9, 9], {5: MONEY})
+    _green_sheet(wb, r, lang)
     wb.properties.created = wb.properties.modified = _FIXED
     wb.properties.creator = "lvcai"
     raw = io.BytesIO()
     wb.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+def _green_sheet(wb, r, lang):
+    """The green evaluation (issue 13), a sheet of its own when a plan has products with green criteria."""
+    rows = _green.xlsx_rows(r["plans"])
+    if not rows:
+        return
+    w = lambda k: _green.word(k, lang)
+    ws = _sheet(wb, w("section"), [i18n.text("plan", lang), i18n.text("project_id", lang), w("project"), w("groups"),
+                                   w("project_score"), w("core"), w("comprehensive"), w("ambition"), w("green_weight"),
+                                   w("not_covered"), w("ungraded"), w("formula_short")],
+                rows, [16, 14, 22, 18, 10, 10, 10, 10, 10, 40, 20, 30], {8: PERCENT})
+    formula = next(p["green"]["formula"] for p in r["plans"] if p.get("green") and p["green"]["projects"])
+    ws.cell(row=len(rows) + 3, column=1, value=formula)
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
