@@ -55,7 +55,8 @@ def _check(models, directory):
 
 @lru_cache(maxsize=None)
 def load(directory: Path | None = None) -> EvaluationData:
-    directory = directory or (_paths.rules_dir() / "evaluation")
+    if directory is None or not (directory / "use_phase.json").is_file():
+        directory = _paths.rules_dir() / "evaluation"   # a rules directory of its own without these data: the shipped ones
     models = load_data(directory / "use_phase.json", "use_phase")["models"]
     _check(models, directory)
     grid = load_data(directory / "grid_factors.json", "grid_factors")

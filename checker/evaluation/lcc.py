@@ -205,7 +205,7 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
         base_g, offer_g = grades[model["baseline_grade"]], grades[grade]
         inputs.append(_inp("grade", grade, "", "plan" if grade_from == "plan" else "award", True))
         inputs.append(_inp("grade_value", offer_g["value"], model["grade_unit"], model["source"], offer_g["verified"]))
-        inputs.append(_inp("baseline_grade", model["baseline_grade"], "", model["baseline_basis"], True))
+        inputs.append(_inp("baseline_grade", model["baseline_grade"], "", model["baseline_basis"], base_g["verified"]))
         inputs.append(_inp("baseline_grade_value", base_g["value"], model["grade_unit"], model["source"], base_g["verified"]))
         annual = {"offer": _annual(model, offer_g["value"], named), "baseline": _annual(model, base_g["value"], named),
                   "unit": UNITS[kind]}
