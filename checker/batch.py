@@ -257,6 +257,8 @@ def _record(doc, out_name, reused):
         rec["assessment"] = r.get("assessment", r["verdict"])
         rec["at_risk"] = r.get("at_risk_amount", 0.0)
         rec["categories"] = r.get("categories", {})
+        if "green_value" in r:   # life-cycle cost inputs stated: the plan's green value, in total and by product group
+            rec["green"] = {"plan": r["green_value"]["plan"], "by_group": r["green_value"]["by_group"]}
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
         rec["errors"] = [{k: e[k] for k in ("rule_id", "pointer", "message")} for e in r["errors"][:5]]
@@ -553,6 +555,12 @@ class Summary:
     # what the lists will expect of the procurement documents (mandatory and priority lines).
     early_plans: int = 0
     expected: dict = field(default_factory=_sums)
+    # The green value (checker/evaluation): kWh, m³, t CO2 saved and the CO2's money value, of the
+    # plans that state life-cycle cost inputs, by agency and by product group.
+    green_plans: int = 0
+    green_total: dict = field(default_factory=dict)
+    green_by_agency: dict = field(default_factory=dict)
+    green_by_group: dict = field(default_factory=dict)
 
     def add(self, rec):
         self.plans += 1
@@ -591,6 +599,8 @@ class Summary:
         for k, v in rec["totals"].items():
             a["share"][k].add(v)
             self.share[k].add(v)
+        if rec.get("green"):
+            self._add_green(rec)
         if rec.get("stage") in EARLY_STAGES:
             self.early_plans += 1
             for k, v in rec["totals"].items():
@@ -600,6 +610,24 @@ class Summary:
                                  "source": rec["source"], "file": rec["file"], "errors": rec["counts"]["error"]})
             self.largest.sort(key=lambda x: (-x["amount"], x["source"]))
             del self.largest[TOP_N:]
+
+    def _add_green(self, rec):
+        def into(sums, values):
+            for k, v in values.items():
+                if v is not None:
+                    sums.setdefault(k, _ExactSum()).add(v)
+        self.green_plans += 1
+        into(self.green_total, rec["green"]["plan"])
+        into(self.green_by_agency.setdefault(rec["agency"], {}), rec["green"]["plan"])
+        for group, values in rec["green"]["by_group"].items():
+            into(self.green_by_group.setdefault(group, {}), values)
+
+    def _green(self):
+        def done(sums):
+            return {k: round(sums[k].value(), 6) if k in sums else 0.0 for k in ("kwh", "m3", "t_co2", "money_value")}
+        return {"plans": self.green_plans, "total": done(self.green_total),
+                "by_agency": {a: done(v) for a, v in sorted(self.green_by_agency.items())},
+                "by_group": {g: done(v) for g, v in sorted(self.green_by_group.items())}}
 
     def document(self):
         def pct(part, whole):
@@ -626,6 +654,7 @@ class Summary:
                             for code, c in sorted(self.by_category.items())},
             "at_risk_amount": round(self.at_risk.value(), 2),
             "expected_green": self._expected(pct),
+            **({"green_value": self._green()} if self.green_plans else {}),
         }
 
     def _expected(self, pct):

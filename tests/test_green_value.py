@@ -75,3 +75,31 @@ def test_a_superseded_standard_is_said_and_unverified():
     after = evaluate(plan([wc], date="2025-05-01"))["items"][0]       # GB 25502-2024 in force
     assert "superseded" not in before["notes"] and "superseded" in after["notes"]
     assert after["verified"] is False
+
+
+def test_batch_summary_totals_by_agency_and_group_with_a_chart(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+    from conftest import ROOT
+    src = json.loads((ROOT / "examples" / "green-evaluation.json").read_text(encoding="utf-8"))
+    other = json.loads(json.dumps(src))
+    other["plan_id"], other["agency"]["name"] = "OTHER-1", "另一单位"
+    plans = tmp_path / "in"
+    plans.mkdir()
+    (plans / "a.json").write_text(json.dumps(src, ensure_ascii=False), encoding="utf-8")
+    (plans / "b.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    one = evaluate(src, {"lcc_discount_rate": 0.05, "electricity_price_yuan_per_kwh": 0.63,
+                         "water_price_yuan_per_m3": 3.9, "carbon_price_yuan_per_t": 95.8})["plan"]["saved"]
+    r = CliRunner().invoke(main, ["batch", str(plans), "-d", str(tmp_path / "out"), "-j", "1", "--profile", "shenzhen"])
+    assert r.exit_code in (0, 1), r.output
+    g = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["summary"]["green_value"]
+    assert g["plans"] == 2
+    assert g["total"]["kwh"] == pytest.approx(2 * one["kwh"]) and g["total"]["m3"] == pytest.approx(2 * one["m3"])
+    assert set(g["by_agency"]) == {"另一单位", src["agency"]["name"]}
+    assert g["by_agency"]["另一单位"]["t_co2"] == pytest.approx(one["t_co2"])
+    assert g["by_group"]["sanitary_tapware"]["m3"] == pytest.approx(2 * 10200.0)
+    html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    assert 'class="green-chart"' in html and "<script" not in html.split('id="green-value"')[1].split("</svg>")[0]

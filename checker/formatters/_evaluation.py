@@ -128,3 +128,25 @@ def json_parts(meta: dict):
              "projects": [{"project_id": p["project_id"], "saved": p["saved"]} for p in ev["projects"]],
              "plan": ev["plan"]["saved"], "by_group": ev["plan"]["by_group"]}
     return ev, green
+
+
+#: The batch chart: one bar per product group (or agency), its length the t CO2 avoided.
+CHART_WIDTH = 320
+
+
+def batch_view(green: dict | None, lang: str):
+    """The batch summary's green value (checker/batch.Summary ``green_value``) for people: totals by
+    agency and by product group, and the bars of an inline SVG chart of the CO2 avoided by group."""
+    if not green:
+        return None
+    w = _words(lang)
+
+    def row(name, v):
+        return {"name": name, "kwh": num(v["kwh"], 1), "m3": num(v["m3"], 1), "t_co2": num(v["t_co2"], 3),
+                "money_value": num(v["money_value"]), "t": v["t_co2"]}
+    groups = [row(group_title(g, lang), v) for g, v in green["by_group"].items()]
+    top = max((g["t"] for g in groups), default=0.0)
+    for g in groups:
+        g["width"] = round(CHART_WIDTH * g["t"] / top, 1) if top > 0 else 0.0
+    return {"w": w, "plans": green["plans"], "total": row(w["plan_total"], green["total"]),
+            "by_agency": [row(a, v) for a, v in green["by_agency"].items()], "by_group": groups}

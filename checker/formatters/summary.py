@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 
 from .. import i18n, templates
-from . import _report, _safe, json_
+from . import _evaluation, _report, _safe, json_
 from . import xlsx as _xlsx
 
 FORMATS = ("json", "html", "xlsx")
@@ -67,7 +67,7 @@ def view(doc, meta, lang) -> dict:
     return {"title": rnd.get("title") or i18n.text("batch_title", lang), "not_checkable": not_checkable,
             "date": rnd.get("date") or (meta.get("filing") or {}).get("date"),
             "by_rule": by_rule, "info_rules": info, "categories": categories, "plans": plans,
-            "at_risk": doc.get("at_risk_amount")}
+            "at_risk": doc.get("at_risk_amount"), "green": _evaluation.batch_view(doc.get("green_value"), lang)}
 
 
 def render_html(doc, meta, lang) -> bytes:
