@@ -244,3 +244,39 @@ def test_cli_lcc_exit_codes(tmp_path):
     assert r.exit_code == 1 and "the project's service life" in r.stdout
     path.write_text("{", encoding="utf-8")
     assert CliRunner().invoke(main, ["lcc", str(path)]).exit_code == 2
+
+
+def test_a_spreadsheet_plan_gives_the_inputs_in_columns(tmp_path):
+    # the same desktop line as above, without installation and end of life: 10 × 98 kWh × 0.63 (the national
+    # default price) × 5.075692 = 3,133.73; maintenance 10 × 50 × 5.075692 = 2,537.85
+    csv = ("计划编号,日期,采购单位,项目编号,项目名称,采购方式,评审方法,行号,品目编码,名称,数量,单价,金额,节能产品,"
+           "使用年限,要求的能效等级,能效标准产品类别,年维护费\n"
+           "P-1,2026-04-01,某单位,X1,电脑采购,公开招标,最低评标价法,01,A02010105,台式机,10,5000,50000,强制采购,6,1,A,50\n")
+    path = tmp_path / "plan.csv"
+    path.write_text(csv, encoding="utf-8")
+    r = CliRunner().invoke(main, ["lcc", str(path), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    it = json.loads(r.stdout)["results"][0]["life_cycle_cost"]["items"][0]
+    assert it["lcc"]["energy"] == pytest.approx(3133.73, abs=0.01)
+    assert it["lcc"]["maintenance"] == pytest.approx(2537.85, abs=0.01)
+
+
+def test_the_example_report_shows_the_lcc_table_the_green_value_and_the_assumptions(tmp_path):
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", EXAMPLE, "--format", "html", "-o", str(out), "--profile", "shenzhen", "--lang", "en"])
+    assert r.exit_code in (0, 1), r.output
+    html = out.read_text(encoding="utf-8")
+    assert '<table class="resp lcc">' in html and '<table class="resp green-value">' in html
+    assert "297,901.84" in html and "Assumptions and sources" in html
+    assert "no (not verified)" in html            # the prices rest on unverified sources, and say so
+
+
+def test_plan_text_in_the_section_is_escaped(tmp_path):
+    doc = plan([dict(desktop(), name="<script>alert(1)</script>")])
+    doc["projects"][0]["name"] = "<b>项目</b>"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "r.html"
+    CliRunner().invoke(main, ["report", str(path), "--format", "html", "-o", str(out)])
+    html = out.read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "<b>项目" not in html and "&lt;script&gt;alert(1)" in html
