@@ -265,7 +265,8 @@ class Checker:
         units = {n: d.unit.strip() for n, d in decls.items()}
         # the profile's basis for a value it sets, else the declaration's own (no file path: outputs are the same anywhere)
         basis = {n: self.profile.params_basis.get(n) if n in self.profile.params else d.basis for n, d in decls.items()}
-        return _lcc.evaluate(doc, self.params, basis, _evaluation_data.load(self.rulepacks.directory / "evaluation"), units)
+        return _lcc.evaluate(doc, self.params, basis, _evaluation_data.load(self.rulepacks.directory / "evaluation"), units,
+                             self.profile)
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]

@@ -18,6 +18,7 @@ class EvaluationData:
     models: tuple          # the use_phase.json models, in file order
     grid: dict             # grid_factors.json
     param_verified: dict   # parameter name → verified (parameters.json)
+    param_words: dict      # parameter name → {"basis_words": {zh, en}, "profile_words": {profile: {zh, en}}}
     directory: Path
 
     def models_for(self, item, edition):
@@ -65,4 +66,6 @@ def load(directory: Path | None = None) -> EvaluationData:
         if f["region"] not in regions:
             raise DataError(directory / "grid_factors.json", f"/factors/{i}/region", f"no such region '{f['region']}'")
     params = load_data(directory / "parameters.json", "evaluation_params")["params"]
-    return EvaluationData(tuple(models), grid, {k: v["verified"] for k, v in params.items()}, directory)
+    return EvaluationData(tuple(models), grid, {k: v["verified"] for k, v in params.items()},
+                          {k: {"basis_words": v["basis_words"], "profile_words": v.get("profile_words", {})} for k, v in params.items()},
+                          directory)

@@ -50,21 +50,28 @@ def present_value_factors(rate: float, years: float):
     return (1.0 - spv) / rate, spv
 
 
-def _param(values, basis, verified, name, date, unit_of):
+def _param(values, basis, verified, name, date, unit_of, words):
     value = _params.at(values.get(name), date)
     return {"name": name, "value": value, "unit": unit_of.get(name, ""), "source": basis.get(name),
-            "verified": bool(verified.get(name)) and value is not None}
+            "source_words": words.get(name), "verified": bool(verified.get(name)) and value is not None}
 
 
-def evaluate(doc, values: dict, basis: dict, data, units: dict | None = None) -> dict:
+def evaluate(doc, values: dict, basis: dict, data, units: dict | None = None, profile=None) -> dict:
     """The life-cycle cost and green value of plan ``doc`` under parameter ``values`` (a profile's,
     checker/policy/rulepacks.RulePacks.values) with their ``basis``; ``data``: checker/evaluation/data.load().
-    ``units``: parameter → unit as declared (for display)."""
+    ``units``: parameter → unit as declared (for display); ``profile`` (checker/policy/rulepacks.Profile):
+    which shipped profile set a value, for the words of its basis."""
     units = units or {}
+    words = {}
+    for name, w in data.param_words.items():
+        if profile is not None and name in profile.params:
+            words[name] = next((w["profile_words"][pid] for pid in profile.chain if pid in w["profile_words"]), None)
+        else:
+            words[name] = w["basis_words"]
     date = doc["date"]
     edition = doc.get("catalog_edition", "2022")
     stage = doc.get("stage", "plan")
-    params = {n: _param(values, basis, data.param_verified, n, date, units) for n in PARAMS}
+    params = {n: _param(values, basis, data.param_verified, n, date, units, words) for n in PARAMS}
     grid = _value.grid_factor(data.grid, (doc.get("agency") or {}).get("region"), date)
     items, projects = [], []
     plan_saved, plan_lcc, plan_co2_cost = {}, 0.0, 0.0
@@ -191,7 +198,7 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
             inputs.append(_inp(inp["name"], lcc_in[inp["name"]], inp["unit"], "plan", True))
         elif "default" in inp:
             named[inp["name"]] = inp["default"]
-            inputs.append(_inp(inp["name"], inp["default"], inp["unit"], inp["basis"], inp["verified"]))
+            inputs.append(_inp(inp["name"], inp["default"], inp["unit"], inp["basis"], inp["verified"], inp["basis_words"]))
         elif inp["name"] not in missing:
             missing.append(inp["name"])
     life = project.get("service_life_years")
@@ -204,9 +211,12 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
     if not missing:
         base_g, offer_g = grades[model["baseline_grade"]], grades[grade]
         inputs.append(_inp("grade", grade, "", "plan" if grade_from == "plan" else "award", True))
-        inputs.append(_inp("grade_value", offer_g["value"], model["grade_unit"], model["source"], offer_g["verified"]))
-        inputs.append(_inp("baseline_grade", model["baseline_grade"], "", model["baseline_basis"], base_g["verified"]))
-        inputs.append(_inp("baseline_grade_value", base_g["value"], model["grade_unit"], model["source"], base_g["verified"]))
+        inputs.append(_inp("grade_value", offer_g["value"], model["grade_unit"], model["source"], offer_g["verified"],
+                           model["source_words"]))
+        inputs.append(_inp("baseline_grade", model["baseline_grade"], "", model["baseline_basis"], base_g["verified"],
+                           model["baseline_basis_words"]))
+        inputs.append(_inp("baseline_grade_value", base_g["value"], model["grade_unit"], model["source"], base_g["verified"],
+                           model["source_words"]))
         annual = {"offer": _annual(model, offer_g["value"], named), "baseline": _annual(model, base_g["value"], named),
                   "unit": UNITS[kind]}
     saved = {"kwh": None, "m3": None, "t_co2": None, "money_value": None}
@@ -219,13 +229,13 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
             if grid["value"] is None:
                 missing.append("grid_factor")
             else:
-                inputs.append(_inp("grid_factor", grid["value"], grid["unit"], grid["source"], grid["verified"]))
+                inputs.append(_inp("grid_factor", grid["value"], grid["unit"], grid["source"], grid["verified"], grid["source_words"]))
                 saved["t_co2"] = round(_value.co2_tonnes(amount, grid["value"]), 6)
                 cp = params["carbon_price_yuan_per_t"]
                 if cp["value"] is None:
                     missing.append("carbon_price_yuan_per_t")
                 else:
-                    inputs.append(_inp(cp["name"], cp["value"], cp["unit"], cp["source"], cp["verified"]))
+                    inputs.append(_inp(cp["name"], cp["value"], cp["unit"], cp["source"], cp["verified"], cp["source_words"]))
                     saved["money_value"] = round(saved["t_co2"] * cp["value"], 2)
         lcc, lcc_missing = _lcc(item, lcc_in, q, life, annual, kind, params, grid, inputs)
         missing += [m for m in lcc_missing if m not in missing]
@@ -253,8 +263,8 @@ def _lcc(item, lcc_in, q, life, annual, kind, params, grid, inputs):
             missing.append(p["name"])
     if missing:
         return None, missing
-    inputs.append(_inp(rate["name"], rate["value"], rate["unit"], rate["source"], rate["verified"]))
-    inputs.append(_inp(price["name"], price["value"], price["unit"], price["source"], price["verified"]))
+    inputs.append(_inp(rate["name"], rate["value"], rate["unit"], rate["source"], rate["verified"], rate["source_words"]))
+    inputs.append(_inp(price["name"], price["value"], price["unit"], price["source"], price["verified"], price["source_words"]))
     upv, spv = present_value_factors(rate["value"], life)
     use_cost = annual["offer"] * price["value"]
     parts = {
@@ -293,8 +303,11 @@ def _round(annual):
     return None if annual is None else {**annual, "offer": round(annual["offer"], 6), "baseline": round(annual["baseline"], 6)}
 
 
-def _inp(name, value, unit, source, verified):
-    return {"name": name, "value": value, "unit": unit, "source": source, "verified": bool(verified)}
+def _inp(name, value, unit, source, verified, words=None):
+    """One input of a computation: its value and unit, its source (``plan``, ``award`` or the citation of
+    the data or profile) and the citation in each language where the data give one, and whether it is verified."""
+    return {"name": name, "value": value, "unit": unit, "source": source, **({"source_words": words} if words else {}),
+            "verified": bool(verified)}
 
 
 def _shell(item, project, pointer, model, missing, inputs, notes):

@@ -31,10 +31,10 @@ def grid_factor(grid: dict, region_code, date: str) -> dict:
         candidates = [f for f in grid["factors"] if f["region"] == "national" and f["year"] <= year]
     out = {"region": region, "region_title": grid["regions"][region], "plan_year": year,
            "province": ({"prefix": province["prefix"], "name": province["name"], "source": province["source"],
-                         "verified": province["verified"]} if province else None),
+                         "source_words": province["source_words"], "verified": province["verified"]} if province else None),
            "unit": grid["unit"]}
     if not candidates:
-        return {**out, "value": None, "year": None, "source": None, "verified": False,
+        return {**out, "value": None, "year": None, "source": None, "source_words": None, "verified": False,
                 "notes": notes + ["no_factor_up_to_year"]}
     best = max(candidates, key=lambda f: f["year"])
     # A regional factor of an earlier year while the national one has the plan's year? The latest
@@ -42,7 +42,8 @@ def grid_factor(grid: dict, region_code, date: str) -> dict:
     if best["year"] < year:
         notes.append("year_earlier")
     verified = best["verified"] and (province is None or province["verified"])
-    return {**out, "value": best["value"], "year": best["year"], "source": best["source"], "verified": verified,
+    return {**out, "value": best["value"], "year": best["year"], "source": best["source"],
+            "source_words": best["source_words"], "verified": verified,
             "notes": notes}
 
 

@@ -23,6 +23,12 @@ def group_title(group, lang):
     return entry[lang] if entry else group
 
 
+def _cite(entry, lang):
+    """The source of an input as the reader's language has it (the data's words), else as given."""
+    words = entry.get("source_words")
+    return words[lang] if words else (entry.get("source") or "—")
+
+
 def num(value, places=2):
     return "—" if value is None else f"{value:,.{places}f}"
 
@@ -76,14 +82,14 @@ def section(meta: dict, lang: str):
             label = _name(inp["name"], lang)
             if inp["name"] in ("grade_value", "baseline_grade_value", "baseline_grade"):
                 label = f"{label}（{it['title'][lang]}）" if lang == "zh" else f"{label} ({it['title'][lang]})"
-            assumptions.append({"name": label, "value": f"{inp['value']} {inp['unit']}".strip(), "source": inp["source"],
+            assumptions.append({"name": label, "value": f"{inp['value']} {inp['unit']}".strip(), "source": _cite(inp, lang),
                                 "verified": w["yes"] if inp["verified"] else w["no"], "ok": inp["verified"]})
     for p in ev["parameters"]:
         key = (p["name"], str(p["value"]), p["source"])
         if key in seen or p["value"] is None:
             continue
         seen.add(key)
-        assumptions.append({"name": _name(p["name"], lang), "value": f"{p['value']} {p['unit']}".strip(), "source": p["source"] or "—",
+        assumptions.append({"name": _name(p["name"], lang), "value": f"{p['value']} {p['unit']}".strip(), "source": _cite(p, lang),
                             "verified": w["yes"] if p["verified"] else w["no"], "ok": p["verified"]})
     grid = ev["grid_factor"]
     if grid["value"] is None:
