@@ -1,6 +1,7 @@
 """Life-cycle cost (checker/evaluation/lcc.py) against hand-worked examples, written out with their
 arithmetic; a missing input is named and nothing is guessed; both catalog editions; `lvcai lcc`."""
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -280,3 +281,16 @@ def test_plan_text_in_the_section_is_escaped(tmp_path):
     CliRunner().invoke(main, ["report", str(path), "--format", "html", "-o", str(out)])
     html = out.read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<b>项目" not in html and "&lt;script&gt;alert(1)" in html
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_section_speaks_the_readers_words_not_the_plans_field_names(lang):
+    schema = json.loads((ROOT / "schemas" / "plan.schema.json").read_text(encoding="utf-8"))
+    fields = set(schema["$defs"]["lcc"]["properties"]) | {"service_life_years", "design_solution", "grade_offered"}
+    params = set(json.loads((ROOT / "rules" / "evaluation" / "parameters.json").read_text(encoding="utf-8"))["params"])
+    r = CliRunner().invoke(main, ["lcc", EXAMPLE, "--profile", "shenzhen", "--lang", lang])
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", r.stdout))
+    assert not words & {f for f in fields | params if "_" in f}
+    assert "/projects/" not in r.stdout
+    if lang == "zh":   # the sources are cited in Chinese too
+        assert "来源：GB 28380-2012《微型计算机能效限定值及能效等级》" in r.stdout

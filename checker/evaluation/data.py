@@ -20,17 +20,30 @@ class EvaluationData:
     param_verified: dict   # parameter name → verified (parameters.json)
     param_words: dict      # parameter name → {"basis_words": {zh, en}, "profile_words": {profile: {zh, en}}}
     directory: Path
+    index: tuple = ((), ())   # ((edition, code) → [models], [(edition, prefixes, model)]), built by load()
 
     def models_for(self, item, edition):
-        """The models whose codes or prefixes (of the plan's catalog ``edition``) take the item's code."""
+        """The models whose codes or prefixes (of the plan's catalog ``edition``) take the item's code,
+        in file order (an index by edition and code, built once: a model lookup per item)."""
+        codes, prefixed = self.index
         code = item["category_code"]
-        out = []
-        for m in self.models:
-            match = m["match"]
-            if code in match.get("codes", {}).get(edition, ()) or \
-                    code.startswith(tuple(match.get("prefixes", {}).get(edition, ()))):
-                out.append(m)
-        return out
+        found = codes.get((edition, code), ())
+        extra = [m for ed, prefixes, m in prefixed if ed == edition and code.startswith(prefixes) and m not in found]
+        if not extra:
+            return list(found)
+        return [m for m in self.models if m in found or m in extra]
+
+
+def _index(models):
+    """((edition, code) → [models], [(edition, prefixes, model)]) for ``models``."""
+    codes, prefixed = {}, []
+    for m in models:
+        for ed, cs in m["match"].get("codes", {}).items():
+            for c in cs:
+                codes.setdefault((ed, c), []).append(m)
+        for ed, ps in m["match"].get("prefixes", {}).items():
+            prefixed.append((ed, tuple(ps), m))
+    return codes, prefixed
 
 
 def _check(models, directory):
@@ -68,4 +81,4 @@ def load(directory: Path | None = None) -> EvaluationData:
     params = load_data(directory / "parameters.json", "evaluation_params")["params"]
     return EvaluationData(tuple(models), grid, {k: v["verified"] for k, v in params.items()},
                           {k: {"basis_words": v["basis_words"], "profile_words": v.get("profile_words", {})} for k, v in params.items()},
-                          directory)
+                          directory, _index(models))
