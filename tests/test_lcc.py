@@ -229,7 +229,7 @@ def test_cli_lcc_json_has_every_input():
     names = {i["name"] for i in desk["inputs"]}
     assert {"quantity", "unit_price", "service_life_years", "grade", "grade_value", "baseline_grade", "baseline_grade_value",
             "lcc_discount_rate", "electricity_price_yuan_per_kwh", "grid_factor", "carbon_price_yuan_per_t",
-            "maintenance_cost_per_year", "residual_value"} <= names
+            "maintenance_cost_per_year", "residual_value", "category"} <= names
     assert all({"value", "unit", "source", "verified"} <= set(i) for i in desk["inputs"])
     assert res["green_value"]["grid_factor"]["year"] == 2023
 

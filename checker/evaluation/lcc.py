@@ -182,6 +182,8 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
             if variant is None:
                 missing.append(model["variant_input"])
                 notes.append("variant_unknown")
+            else:
+                inputs.append(_inp(model["variant_input"], raw, "", "plan", True))
     grades = {g["grade"]: g for g in model["variants"][variant]} if variant is not None else {}
     if grade is None:
         missing.append("grade")
