@@ -23,6 +23,7 @@ from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
 from .evaluation import criteria as _criteria, scheme as _scheme, score as _score
+from .evaluation import data as _evaluation_data, lcc as _lcc
 
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
@@ -178,7 +179,7 @@ class Checker:
 
     # -- checking -----------------------------------------------------------------------------
     def check(self, data: bytes, source: str, langs=i18n.LANGS, waivers=(), first_line: int = 1,
-              skip_bad: bool = False, strict: bool = False) -> PlanResult:
+              skip_bad: bool = False, strict: bool = False, lcc: bool = False) -> PlanResult:
         """Check one plan given as bytes (a file's content); never raises for bad input.
 
         A workbook (.xlsx, by its bytes or name) or a .csv (by ``source``'s name) is read by
@@ -193,14 +194,14 @@ class Checker:
         instead of a warning (CHK-005), for a spreadsheet plan too."""
         sha = hashlib.sha256(data).hexdigest()
         if plans.kind_of(data, source) != "json":
-            return self.check_sheet(data, source, sha, langs, waivers, skip_bad, strict)
+            return self.check_sheet(data, source, sha, langs, waivers, skip_bad, strict, lcc)
         doc, problems, encoding = plans.json_.parse_any(data, first_line)
         if problems:
             return self.not_checkable(source, sha, None, CHK_PARSE, problems)
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
-        result = self.check_document(doc, source, sha, langs, waivers, strict)
+        result = self.check_document(doc, source, sha, langs, waivers, strict, lcc)
         if encoding:
             note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
             result = _with_notes(dataclasses.replace(result, meta={**result.meta, "input": {"format": "json", "notes": [note]}}),
@@ -208,7 +209,7 @@ class Checker:
         return result
 
     def check_sheet(self, data: bytes, source: str, sha: str, langs=i18n.LANGS, waivers=(), skip_bad=False,
-                    strict=False) -> PlanResult:
+                    strict=False, lcc=False) -> PlanResult:
         """Check a spreadsheet plan: read it (every problem with its cell), then check its document.
         ``meta["input"]`` says what was read: format, sheet, notes, conversions and the place of
         every part of the document."""
@@ -217,16 +218,19 @@ class Checker:
         problems = read.problems or [(ptr, CHK_SCHEMA, msg) for ptr, msg in plans.sanity_problems(read.doc)]
         if problems:
             return PlanResult(source, sha, _plan_id(read.doc), False, (), tuple(problems), info)
-        result = self.check_document(read.doc, source, sha, langs, waivers, strict)
+        result = self.check_document(read.doc, source, sha, langs, waivers, strict, lcc)
         result = dataclasses.replace(result, meta={**result.meta, **info})
         notes = {langs[0]: [f"{place}: {msg}" for place, msg in read.notes]}
         for lang in langs[1:]:   # the notes in each further language (the reader speaks one at a time)
             notes[lang] = [f"{place}: {msg}" for place, msg in plans.sheet.read(data, source, lang, skip_bad).notes]
         return _with_notes(result, notes) if read.notes else result
 
-    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=(), strict: bool = False) -> PlanResult:
+    def check_document(self, doc, source: str, sha: str = "", langs=i18n.LANGS, waivers=(), strict: bool = False,
+                       lcc: bool = False) -> PlanResult:
         """Check a parsed plan document (``check`` has already refused what ``plans.sanity_problems``
-        finds; a caller with its own document should run that first)."""
+        finds; a caller with its own document should run that first). The result's meta carries the
+        life-cycle cost and green value (``life_cycle_cost``) when the plan states an input of them,
+        or always with ``lcc`` (`lvcai lcc`)."""
         plan_id = _plan_id(doc)
         problems = schema_problems("plan", doc)
         if problems:
@@ -256,6 +260,8 @@ class Checker:
         meta["green_evaluation"] = green
         if meta["stage"] in self.not_applicable:
             meta["not_applicable"] = [_not_applicable(rule, meta["stage"]) for rule in self.not_applicable[meta["stage"]]]
+        if lcc or _lcc.states_inputs(doc):
+            meta["life_cycle_cost"] = self.life_cycle_cost(doc)
         result = PlanResult(source, sha, plan_id, True, tuple(findings), (), meta)
         if waivers and self.rulepacks.aliases:   # a waiver may name a rule by an old id (alias)
             waivers = [dict(w, rule_id=self.rulepacks.canonical(w["rule_id"])) for w in waivers]
@@ -266,6 +272,15 @@ class Checker:
         weights = {k: _params.at(self.params.get(k), doc["date"]) for k in (_score.CORE_WEIGHT, _score.COMP_WEIGHT)}
         weights = {k: (v if v is not None else 0) for k, v in weights.items()}
         return _score.evaluate(doc, doc.get("catalog_edition", self.lists.catalogs.default), self.criteria, weights)
+    def life_cycle_cost(self, doc) -> dict:
+        """The life-cycle cost and green value of a valid plan under this profile's parameters
+        (checker/evaluation/lcc.py)."""
+        decls = self.rulepacks.declarations
+        units = {n: d.unit.strip() for n, d in decls.items()}
+        # the profile's basis for a value it sets, else the declaration's own (no file path: outputs are the same anywhere)
+        basis = {n: self.profile.params_basis.get(n) if n in self.profile.params else d.basis for n, d in decls.items()}
+        return _lcc.evaluate(doc, self.params, basis, _evaluation_data.load(self.rulepacks.directory / "evaluation"), units,
+                             self.profile)
 
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]

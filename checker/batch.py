@@ -260,6 +260,8 @@ def _record(doc, out_name, reused):
         rec["categories"] = r.get("categories", {})
         green = (r.get("green_evaluation") or {}).get("plan")   # the green evaluation (issue 13)
         rec["green"] = {"score": green["score"], "amount": green["amount"]} if green else None
+        if "green_value" in r:   # life-cycle cost inputs stated: the plan's green value, in total and by product group
+            rec["green_value"] = {"plan": r["green_value"]["plan"], "by_group": r["green_value"]["by_group"]}
     else:
         rec["reason"] = "; ".join(f"{e['rule_id']} {e['pointer'] or '/'}: {e['message']}" for e in r["errors"][:5])
         rec["errors"] = [{k: e[k] for k in ("rule_id", "pointer", "message")} for e in r["errors"][:5]]
@@ -559,6 +561,12 @@ class Summary:
     # The green evaluation (issue 13): score × amount and amount of the plans with a green score.
     green: dict = field(default_factory=lambda: {"weighted": _ExactSum(), "amount": _ExactSum(), "plans": 0})
     green_by_agency: dict = field(default_factory=dict)
+    # The green value (checker/evaluation): kWh, m³, t CO2 saved and the CO2's money value, of the
+    # plans that state life-cycle cost inputs, by agency and by product group.
+    value_plans: int = 0
+    value_total: dict = field(default_factory=dict)
+    value_by_agency: dict = field(default_factory=dict)
+    value_by_group: dict = field(default_factory=dict)
 
     def add(self, rec):
         self.plans += 1
@@ -598,6 +606,8 @@ class Summary:
         for k, v in rec["totals"].items():
             a["share"][k].add(v)
             self.share[k].add(v)
+        if rec.get("green_value"):
+            self._add_green_value(rec)
         if rec.get("stage") in EARLY_STAGES:
             self.early_plans += 1
             for k, v in rec["totals"].items():
@@ -633,6 +643,25 @@ class Summary:
         return {**self._green_doc(self.green),
                 "by_agency": {k: self._green_doc(v) for k, v in sorted(agencies.items())}}
 
+    def _add_green_value(self, rec):
+        """A plan's green value into the round's, its agency's and its product groups' (order-free sums)."""
+        def into(sums, values):
+            for k, v in values.items():
+                if v is not None:
+                    sums.setdefault(k, _ExactSum()).add(v)
+        self.value_plans += 1
+        into(self.value_total, rec["green_value"]["plan"])
+        into(self.value_by_agency.setdefault(rec["agency"], {}), rec["green_value"]["plan"])
+        for group, values in rec["green_value"]["by_group"].items():
+            into(self.value_by_group.setdefault(group, {}), values)
+
+    def _green_value(self):
+        def done(sums):
+            return {k: round(sums[k].value(), 6) if k in sums else 0.0 for k in ("kwh", "m3", "t_co2", "money_value")}
+        return {"plans": self.value_plans, "total": done(self.value_total),
+                "by_agency": {a: done(v) for a, v in sorted(self.value_by_agency.items())},
+                "by_group": {g: done(v) for g, v in sorted(self.value_by_group.items())}}
+
     def document(self):
         def pct(part, whole):
             return round(100.0 * part / whole, 1) if whole else 0.0
@@ -659,6 +688,7 @@ class Summary:
             "at_risk_amount": round(self.at_risk.value(), 2),
             "expected_green": self._expected(pct),
             "green": self.green_document(),
+            **({"green_value": self._green_value()} if self.value_plans else {}),
         }
 
     def _expected(self, pct):

@@ -5,7 +5,8 @@ A factor is green when its kind is ``green`` or ``life_cycle_cost``, when its ``
 criterion id of rules/criteria, or when it gives an ``indicator``. It covers:
 
 * the criterion its ``criterion`` names (one of the project's applicable criteria); otherwise
-* every applicable criterion of the ``indicator`` it gives; otherwise
+* every applicable criterion of the ``indicator`` it gives (a factor of kind ``life_cycle_cost`` gives
+  ``life_cycle_cost`` unless it says otherwise); otherwise
 * nothing (a green factor that says neither still counts in the green share of points).
 
 A criterion is applicable when the project has an item in its group (the group's catalog selector,
@@ -50,7 +51,8 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
     total = green = 0.0
     for i, f in enumerate(ev.get("factors") or ()):
         named = f.get("criterion") if f.get("criterion") in index else None
-        indicator = f.get("indicator")
+        # a life-cycle-cost factor serves the life-cycle-cost criteria unless it says otherwise
+        indicator = f.get("indicator") or ("life_cycle_cost" if f["kind"] == "life_cycle_cost" else None)
         is_green = f["kind"] in GREEN_KINDS or named is not None or indicator is not None
         if named is not None:
             covers, how = ([named] if named in by_crit else []), "criterion"

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from .. import i18n
 from ..facts import EARLY_STAGES
 from ..findings import SEVERITIES
-from . import _green
+from . import _evaluation, _green
 
 #: The share chart's bars: (key, label key in messages.json, colour).
 BARS = (
@@ -381,6 +381,7 @@ def _plan(result, lang, bases, counter):
         "items": items, "clean_items": [i for i in items if not i["has_findings"]],
         "awards": [_award(i, lang) for i in m["items"] if i.get("award")],
     })
+    out["lcc"] = _evaluation.section(m, lang)   # life-cycle cost and green value (None: the plan states no input)
     out["at_risk_text"] = money(out["at_risk"])
     out["conclusion"] = _conclusion(out, lang)
     # the green evaluation (issue 13): its own module, its own section in each template

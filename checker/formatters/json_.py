@@ -5,7 +5,7 @@ import json
 import math
 
 from ..errors import LvcaiError
-from . import _green, _report, _safe
+from . import _evaluation, _green, _report, _safe
 
 SCHEMA_VERSION = "1"
 
@@ -41,6 +41,9 @@ def result_dict(r, lang):
         out.update({"agency": m["agency"], "date": m["date"], "stage": m["stage"],
                     "catalog_edition": m["catalog_edition"], "lists": m["lists"], "totals": m["totals"],
                     "at_risk_amount": _report.at_risk_amount(r), "categories": _report.categories(r)})
+        parts = _evaluation.json_parts(m)
+        if parts:
+            out["life_cycle_cost"], out["green_value"] = parts
         if "not_applicable" in m:
             out["not_applicable"] = [{"rule_id": n["rule_id"], "title": n["title"][lang], "applies_at": n["applies_at"],
                                       "reason": n["reason"], "reason_text": _report.not_applicable_reason(n, lang)}

@@ -18,8 +18,7 @@ from __future__ import annotations
 import io
 
 from .. import i18n, templates
-from . import _green
-from . import _report, _safe, json_
+from . import _evaluation, _green, _report, _safe, json_
 from . import xlsx as _xlsx
 
 FORMATS = ("json", "html", "xlsx")
@@ -71,7 +70,8 @@ def view(doc, meta, lang) -> dict:
             "at_risk": doc.get("at_risk_amount"),
             # the green evaluation's words (issue 13; reports/green-batch.html.j2)
             "green_words": {k: _green.word(k, lang) for k in ("section", "batch_intro", "summary_score", "agency",
-                                                             "plans_scored", "amount")}}
+                                                             "plans_scored", "amount")},
+            "green_value": _evaluation.batch_view(doc.get("green_value"), lang)}
 
 
 def render_html(doc, meta, lang) -> bytes:

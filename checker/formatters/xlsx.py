@@ -212,6 +212,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
             t("has_findings"), t("amount_at_risk")],
            items, [16, 18, 6, 26, 12, 14, 12, 12, 12, 12, 9, 9], {5: MONEY})
     _green_sheet(wb, r, lang)
+    _lcc_sheets(wb, r["plans"], lang)
     wb.properties.created = wb.properties.modified = _FIXED
     wb.properties.creator = "lvcai"
     raw = io.BytesIO()
@@ -231,6 +232,30 @@ def _green_sheet(wb, r, lang):
                 rows, [16, 14, 22, 18, 10, 10, 10, 10, 10, 40, 20, 30], {8: PERCENT})
     formula = next(p["green"]["formula"] for p in r["plans"] if p.get("green") and p["green"]["projects"])
     ws.cell(row=len(rows) + 3, column=1, value=formula)
+def _lcc_sheets(wb, plans, lang):
+    """The life-cycle cost and green value sheet and the assumptions sheet, for plans that have them
+    (formatters/_evaluation.py); no sheet otherwise."""
+    with_lcc = [p for p in plans if p.get("lcc")]
+    if not with_lcc:
+        return
+    w = with_lcc[0]["lcc"]["w"]
+    rows, assumptions = [], []
+    for p in with_lcc:
+        L = p["lcc"]
+        for row in L["rows"]:
+            rows.append([p["plan_id"], f"{row['line']} {row['name']}", row["code"], row["product"], row["grade"], row["baseline"],
+                         row["annual"], row["lcc_total"], row["parts"], row["co2_cost"], row["kwh"], row["m3"], row["t_co2"],
+                         row["money_value"], "\n".join(row["notes"]), None if row["verified"] else w["unverified_mark"]])
+        rows.append([p["plan_id"], w["plan_total"], None, None, None, None, None, L["plan"]["lcc_total"], None,
+                     L["plan"]["co2_cost"], L["plan"]["kwh"], L["plan"]["m3"], L["plan"]["t_co2"], L["plan"]["money_value"],
+                     L["grid_text"], None])
+        for a in L["assumptions"]:
+            assumptions.append([p["plan_id"], a["name"], a["value"], a["source"], a["verified"]])
+    _sheet(wb, w["section_lcc"], [i18n.text("plan", lang), w["line"], i18n.text("code", lang), w["product"], w["grade"],
+                                  w["baseline"], w["annual_use"], w["lcc_total"], "", w["co2_cost"], w["kwh"], w["m3"], w["t_co2"],
+                                  w["money_value"], w["status"], w["verified"]],
+           rows, [16, 24, 12, 16, 10, 8, 16, 14, 30, 12, 12, 12, 10, 12, 36, 14])
+    _sheet(wb, w["assumptions"], [i18n.text("plan", lang), w["assumption"], w["value"], w["source"], w["verified"]], assumptions, [16, 30, 18, 70, 14])
 
 
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")

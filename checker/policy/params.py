@@ -101,3 +101,21 @@ def describe(value, unit="") -> str:
     if is_schedule(value):
         return "; ".join(f"{s['value']}{unit} from {s['from']}" for s in value["schedule"])
     return f"{value}{unit}"
+
+
+def load_declarations(path, into: dict, rule_id: str = "evaluation"):
+    """Add the declarations of a parameters file that no rule owns (rules/evaluation/parameters.json:
+    life-cycle cost and green value) to ``into``; a name a rule already declares is refused, so a
+    parameter has one declaration. Absent file: nothing to add."""
+    from .._jsonutil import load_data
+    if not path.is_file():
+        return
+    doc = load_data(path, "evaluation_params")
+    for name, d in doc["params"].items():
+        if name in into:
+            raise DataError(path, f"/params/{name}", f"already declared {into[name].where()}")
+        decl = ParamDecl(name, d["type"], d.get("unit", ""), d.get("minimum"), d.get("maximum"), (),
+                         d["description"], d["default"], d["basis"], rule_id, path)
+        for ptr, msg in problems(decl, decl.default):
+            raise DataError(path, f"/params/{name}/default{ptr}", msg)
+        into[name] = decl

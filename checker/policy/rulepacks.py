@@ -259,6 +259,8 @@ class RulePacks:
                     raise DataError(rule.path, f"/params/{decl.name}/default", f"differs from the default {other.where()}")
                 if other is None or (other.default is None and decl.default is not None):
                     self.declarations[decl.name] = decl
+        # life-cycle cost and green value (checker/evaluation) declare their parameters in data of their own
+        _params.load_declarations(self.directory / "evaluation" / "parameters.json", self.declarations)
 
         for rule in self.rules.values():
             for name in rule.fields():
