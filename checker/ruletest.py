@@ -140,13 +140,26 @@ def run_policy_examples(checker, names=None):
             if not path.is_file():
                 raise DataError(where, "/base", f"no example base plan {path}")
             bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
-        return apply_set(bases[base_name], ex["set"], where)
+        plan = apply_set(bases[base_name], ex["set"], where)
+        if ex.get("registry") == "examples":
+            plan["__registry__"] = True
+        return plan
+
+    example_ref = []
+
+    def refdata_for(plan):
+        """The example registry for examples that say ``"registry": "examples"``, else the checker's."""
+        if not plan.pop("__registry__", None):
+            return checker.refdata
+        if not example_ref:
+            example_ref.append(example_refdata(packs.directory))
+        return example_ref[0]
 
     def value_at(derivation, plan, ptr):
         sels = _selectors.closure(derivation.selectors(), packs.selectors)
         ev = _derived.Evaluator([derivation.id], {derivation.id: derivation}, {n: packs.selectors[n] for n in sels},
                                 checker.tables)
-        built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, checker.refdata, (), ev)
+        built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, refdata_for(plan), (), ev)
         fact = next((f for f in built.facts if f["id"] == "#" + ptr), None)
         if fact is None:
             raise DataError(derivation.path, ptr, "no such place in the example plan")

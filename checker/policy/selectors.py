@@ -11,6 +11,8 @@ A selector's ``match`` is one clause:
 * ``{"field": {"path": "circular_economy", "equals": true}}`` (or ``"in": [...]``, or ``"exists": true|false``):
   a field of the plan item, a dotted path; ``project.`` reaches the item's project;
 * ``{"nature": ["goods"]}``: the nature of the item's project (given, or derived from its codes);
+* ``{"fact": {"field": "circular_catalog", "in": ["matched"]}}`` (or ``"exists": true|false``): a field
+  of the item's fact that checker/facts.py looked up in the registry (not a field of the plan);
 * ``{"every_item": true}``: every item;
 * ``{"selector": "other"}``, ``{"all": [...]}``, ``{"any": [...]}``, ``{"not": clause}``.
 """
@@ -144,6 +146,10 @@ def compile_function(selectors: dict, wanted: list, accumulate):
             if "in" in val:
                 return f"_among({get}, {const(list(val['in']))})"
             return f"(({get}) is not MISSING) is {const(bool(val['exists']))}"
+        if key == "fact":
+            if "in" in val:
+                return f"(fact.get({const(val['field'])}) in {const(frozenset(val['in']))})"
+            return f"((fact.get({const(val['field'])}) is not None) is {const(bool(val['exists']))})"
         if key == "nature":
             return f"(nature in {const(frozenset(val))})"
         if key == "every_item":
