@@ -379,7 +379,7 @@ def parse_rows(kind: str, path: Path):
             problems = [(ptr, msg) for ptr, msg in problems if ptr.lstrip("/") not in bad_dates]
             problems = sorted(problems + [(f"/{f}", p) for f, p in bad_dates.items()])
         for first, then in spec.get("x-order", ()):
-            if not problems and row.get(then) and row[then] < row[first]:
+            if not problems and row.get(then) and row.get(first) and row[then] < row[first]:
                 problems.append((f"/{then}", Words("imp_before", then_value=row[then], first=first, first_value=row[first])))
         if problems:
             for ptr, msg in problems:
