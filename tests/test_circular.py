@@ -209,8 +209,8 @@ def test_a_profile_with_a_share_counts_matches_at_award_and_claims_at_plan(reg, 
     at_award = check(reg, plan, "sz-bureau", rules)
     (f,) = [f for f in at_award.findings if f.rule_id == "GPP-SZX-001"]
     # 24,000 matched of 70,000; the tap (16,000) is claimed but not in the catalog
-    assert f.message["en"] == ("Circular-economy products are CNY 24,000.00, 34.3% (counted from the awarded products found in "
-                               "the catalog) of the plan, below the required 50%.")
+    assert f.message["en"] == ("Circular-economy products are CNY 24,000.00, 34.3% of the plan (counted from the awarded products "
+                               "found in the catalog), below the required 50%.")
     assert at_award.meta["totals"]["circular_share"] == 34.3
     plan["stage"] = "plan"
     for line in plan["projects"][0]["items"]:
@@ -219,7 +219,7 @@ def test_a_profile_with_a_share_counts_matches_at_award_and_claims_at_plan(reg, 
     assert at_plan.meta["totals"]["circular_share"] == 57.1     # 40,000 claimed
     assert not [f for f in at_plan.findings if f.rule_id == "GPP-SZX-001"]
     (f,) = [f for f in check(reg, plan, "sz-bureau", bureau_rules(tmp_path / "b", 60)).findings if f.rule_id == "GPP-SZX-001"]
-    assert "57.1% (counted from the plan's own marks, not checked against the catalog)" in f.message["en"]
+    assert "57.1% of the plan (counted from the plan's own marks, not checked against the catalog)" in f.message["en"]
 
 
 def test_without_a_catalog_the_award_share_counts_claims_and_says_so(tmp_path):
