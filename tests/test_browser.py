@@ -18,7 +18,7 @@ def test_html_report_renders_in_chromium(tmp_path):
         errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
         assert errors == []
         charts = driver.find_elements("css selector", "svg.share-chart")
-        assert len(charts) == 3
+        assert len(charts) == 4     # one per bundled example plan
         for chart in charts:
             assert chart.is_displayed()
             assert chart.size["width"] > 300 and chart.size["height"] > 100
