@@ -222,10 +222,17 @@ def test_a_profile_with_a_share_counts_matches_at_award_and_claims_at_plan(reg, 
     assert "57.1% of the plan (counted from the plan's own marks, not checked against the catalog)" in f.message["en"]
 
 
-def test_without_a_catalog_the_award_share_counts_claims_and_says_so(tmp_path):
+def test_without_a_catalog_the_award_share_counts_claims_and_says_so(reg):
     result = check(None, award())
     (f,) = [f for f in result.findings if f.rule_id == "GPP-SZX-002"]
     assert "57.1% (counted from the plan's own marks, not checked against the catalog)" in f.message["en"]
+    (f,) = [f for f in result.findings if f.rule_id == "GPP-SZX-006"]
+    assert (f.severity, f.pointer) == ("info", "")
+    assert f.message["en"].startswith("Awarded products of CNY 40,000.00 are claimed as circular-economy products, but the registry")
+    assert not [f for f in check(reg, award()).findings if f.rule_id == "GPP-SZX-006"]
+    no_claims = award(circular_economy=False)
+    no_claims["projects"][0]["items"][1]["circular_economy"] = False
+    assert not [f for f in check(None, no_claims).findings if f.rule_id == "GPP-SZX-006"]
 
 
 # -- the example ------------------------------------------------------------------------------------
