@@ -728,9 +728,14 @@ def registry_diff(kind, file, registry, lang):
         click.echo(_text("circ_diff_removed", lang).format(entry=show(before), date=after.get("status_date") or "-",
                                                             reason=after.get("reason") or "-"))
     sep = "；" if lang == "zh" else "; "
+    from .i18n import label
+
+    def value(entry, f):
+        v = entry.get(f) or "-"
+        return label("circ_" + v, lang) if f == "status" and v != "-" else v
     for before, after, fields in d["changed"]:
-        changes = sep.join(_text("circ_diff_change", lang).format(field=_text(f"circ_field_{f}", lang), before=before.get(f) or "-",
-                                                                  after=after.get(f) or "-") for f in fields)
+        changes = sep.join(_text("circ_diff_change", lang).format(field=_text(f"circ_field_{f}", lang), before=value(before, f),
+                                                                  after=value(after, f)) for f in fields)
         click.echo(_text("circ_diff_changed", lang).format(entry=show(before), changes=changes))
     click.echo(_text("circ_diff_summary", lang).format(file=file, added=len(d["added"]), removed=len(d["removed"]),
                                                        changed=len(d["changed"]), kept=d["kept"]), err=True)

@@ -9,8 +9,10 @@ earlier ones, so a later batch can suspend or remove an entry (with its date and
 dates without restating the rest. The *catalog in force* is the result of every batch imported.
 
 An entry is valid on a date when that date is on or after its ``valid_from`` (else the date of the
-first batch that lists it), on or before its ``valid_until`` (if any), and its status is ``listed``,
-or its suspension or removal applies only from a later date.
+first batch that lists it), on or before its ``valid_until`` (if any), and no suspension or removal
+applies on it: each suspension, removal or relisting is kept with its date (``events``), so a plan
+dated before a removal still finds the entry, and one dated inside a suspension that a later batch
+lifted does not.
 
 Matching an award (:meth:`Catalog.match`): the enterprise by the supplier's credit code, then the
 brand and model; an entry without a brand or model matches any. The verdict is ``matched`` (an entry
@@ -43,40 +45,54 @@ def entry_key(row) -> tuple:
 
 def merge(rows, into: dict | None = None) -> dict:
     """key → entry: ``rows`` (oldest batch first) laid over ``into``; each entry lists its batches."""
-    out = {k: {**e, "batches": list(e["batches"])} for k, e in (into or {}).items()}
+    out = {k: {**e, "batches": list(e["batches"]), "events": list(e["events"])} for k, e in (into or {}).items()}
     for r in rows:
         k = entry_key(r)
         e = out.get(k)
         if e is None:
-            e = out[k] = {"batches": [], "first_listed": r["batch_date"]}
+            e = out[k] = {"batches": [], "events": [], "first_listed": r["batch_date"]}
+        was = e.get("status", "listed")
         for c, v in r.items():
             if v not in (None, "") and c not in ("batch_date", "document"):
                 e[c] = v
-        if r.get("status") == "listed":      # listed again: an earlier suspension no longer holds
+        if r["status"] != "listed":
+            e["events"].append({"date": r["status_date"], "status": r["status"], "reason": r.get("reason") or ""})
+        elif was != "listed":      # listed again: from its status date, else from its batch's date
+            e["events"].append({"date": r.get("status_date") or r["batch_date"], "status": "listed", "reason": r.get("reason") or ""})
             for c in ("status_date", "reason"):
                 if not r.get(c):
                     e.pop(c, None)
+        e["events"].sort(key=lambda x: x["date"])     # stable: on one day, the later batch's word last
         e.setdefault("brand", "")
         e.setdefault("model", "")
         e["batches"].append({"batch": r["batch"], "date": r["batch_date"], "document": r["document"], "status": r["status"]})
     return out
 
 
+def status_on(entry, date: str):
+    """(status, since, reason) of an entry on ``date``: the last suspension, removal or relisting
+    that applies on or before that date; ("listed", None, "") when none does."""
+    last = None
+    for event in entry["events"]:
+        if event["date"] <= date:
+            last = event
+    return (last["status"], last["date"], last["reason"]) if last else ("listed", None, "")
+
+
 def valid_on(entry, date: str) -> bool:
-    if (entry.get("valid_from") or entry["first_listed"]) > date:
-        return False
-    if entry.get("valid_until") and entry["valid_until"] < date:
-        return False
-    return entry.get("status") == "listed" or (entry.get("status_date") or "") > date
+    return why_not_valid(entry, date) is None
 
 
-def why_not_valid(entry, date: str) -> str:
-    """Label of why an entry is not valid on ``date``: not_yet_valid | expired | suspended | removed."""
-    if (entry.get("valid_from") or entry["first_listed"]) > date:
-        return "not_yet_valid"
+def why_not_valid(entry, date: str):
+    """Why an entry is not valid on ``date``: (not_yet_valid | expired | suspended | removed, since,
+    reason), or None when it is valid."""
+    start = entry.get("valid_from") or entry["first_listed"]
+    if start > date:
+        return "not_yet_valid", start, ""
     if entry.get("valid_until") and entry["valid_until"] < date:
-        return "expired"
-    return entry["status"]
+        return "expired", entry["valid_until"], ""
+    status, since, reason = status_on(entry, date)
+    return None if status == "listed" else (status, since, reason)
 
 
 class Catalog:
@@ -140,10 +156,9 @@ def words_for(verdict, entry, near, date) -> dict:
     for lang in i18n.LANGS:
         sep = "；" if lang == "zh" else "; "
         if verdict == "not_valid":
-            why = why_not_valid(entry, date)
+            why, since, reason = why_not_valid(entry, date)
             out[lang] = _t("circ_not_valid", lang, entry=describe(entry, lang), why=i18n.label("circ_" + why, lang),
-                           since={"expired": entry.get("valid_until"), "not_yet_valid": entry.get("valid_from") or entry["first_listed"]}
-                           .get(why, entry.get("status_date")) or "-", reason=entry.get("reason") or "-")
+                           since=since, reason=reason or "-")
         elif near:
             out[lang] = _t("circ_nearest", lang, entries=sep.join(describe(e, lang) for e in near))
         else:

@@ -176,6 +176,29 @@ def test_an_entry_removed_between_batches(reg, date, want):
         assert "已移出目录（2024-06-30；原因：企业注销（示例））" in f.message["zh"]
 
 
+def test_a_suspension_lifted_by_a_later_batch_keeps_its_dates(reg, tmp_path):
+    head = BATCH_2.read_text(encoding="utf-8").splitlines()[0]
+    row = "{b},{d},示例文件（示例）,示例循环纸业有限公司（示例）,91440300MA5XH0001X,再生复印纸,绿环,A4-70g,,,,{s},{sd},{why},示例"
+    third, fourth = tmp_path / "b3.csv", tmp_path / "b4.csv"
+    third.write_text(head + "\n" + row.format(b="第三批（示例）", d="2025-12-01", s="暂停", sd="2026-01-01", why="抽检不合格（示例）") + "\n",
+                     encoding="utf-8")
+    fourth.write_text(head + "\n" + row.format(b="第四批（示例）", d="2026-03-01", s="列入", sd="", why="") + "\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["registry", "diff", "circular", str(third), "--registry", str(reg)])
+    assert r.exit_code == 1
+    assert r.stdout == ("~ 示例循环纸业有限公司（示例） 再生复印纸 绿环 A4-70g（第一批（示例））：状态 在列 → 已暂停；"
+                        "状态日期 - → 2026-01-01；原因 - → 抽检不合格（示例）\n")
+    for f in (third, fourth):
+        assert lvcai("registry", "import", "circular", f, "--registry", reg).exit_code == 0
+    assert line_findings(check(reg, award(date="2025-12-31"))) == ["GPP-SZX-004", "GPP-SZX-005"]
+    suspended = check(reg, award(date="2026-02-01"))
+    assert "is suspended (2026-01-01; reason: 抽检不合格（示例）)" in first_line(suspended, "GPP-SZX-003").message["en"]
+    assert line_findings(check(reg, award(date="2026-03-01"))) == ["GPP-SZX-004", "GPP-SZX-005"]
+    (s,) = json.loads(lvcai("registry", "show", "supplier", PAPER, "--registry", reg).stdout)
+    a4 = next(e for e in s["circular_entries"] if e["model"] == "A4-70g")
+    assert a4["events"] == [{"date": "2026-01-01", "status": "suspended", "reason": "抽检不合格（示例）"},
+                            {"date": "2026-03-01", "status": "listed", "reason": ""}]
+
+
 def test_valid_until_set_by_a_later_batch(reg):
     a3 = {"credit_code": PAPER, "brand": "绿环", "model": "A3-70g"}
     assert line_findings(check(reg, award(date="2025-12-31", **a3)))[0] == "GPP-SZX-004"
