@@ -324,3 +324,35 @@ def test_norm():
     assert circ.norm(" Ａ４－７０ｇ ") == circ.norm("a4-70G") == "a4-70g"
     assert circ.norm("绿 环") == "绿环"
     assert circ.norm(None) == ""
+
+
+def test_xlsx_batch_with_date_cells(tmp_path):
+    import datetime
+
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["批次", "发布日期", "发布文件", "企业名称", "统一社会信用代码", "产品名称", "品牌", "型号", "状态", "来源"])
+    ws.append(["第一批（示例）", datetime.datetime(2013, 5, 20), "文件（示例）", "某企业（示例）", PAPER, "再生复印纸", "绿环", "A4-70g",
+               "列入", "示例"])
+    f = tmp_path / "b1.xlsx"
+    wb.save(f)
+    ref = RefData(tmp_path / "r.sqlite", create=True)
+    assert ref.import_file("circular", f).imported == 1
+    (row,) = ref.circular_rows()
+    assert (row["batch_date"], row["status"], row["brand"], row["category_code"]) == ("2013-05-20", "listed", "绿环", None)
+
+
+def test_a_selector_testing_an_unknown_fact_field_is_rejected(tmp_path):
+    import shutil
+
+    from checker.errors import DataError
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    path = rules / "selectors" / "green-lists.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    sel = next(s for s in doc["selectors"] if s["id"] == "circular_economy_products")
+    sel["match"]["any"][0]["fact"]["field"] = "circular_katalog"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DataError, match="tests no such item fact field 'circular_katalog'"):
+        Checker("shenzhen", rules)

@@ -41,15 +41,18 @@ class Selector:
         return out
 
 
-def _refs(clause, out):
+def _refs(clause, out, key_wanted="selector"):
+    """The selectors a clause refers to (or, with ``key_wanted="fact"``, the fact fields it tests)."""
     (key, val), = clause.items()
-    if key == "selector":
-        out.append(val)
+    if key == key_wanted:
+        out.append(val if key == "selector" else val["field"])
+    elif key == "selector":
+        pass
     elif key in ("all", "any"):
         for c in val:
-            _refs(c, out)
+            _refs(c, out, key_wanted)
     elif key == "not":
-        _refs(val, out)
+        _refs(val, out, key_wanted)
 
 
 def load_dir(directory: Path, into: dict):
@@ -65,12 +68,18 @@ def load_dir(directory: Path, into: dict):
                                      s["examples"], path)
 
 
-def check_refs(selectors: dict):
-    """Every ``{"selector": …}`` names a selector, and no selector refers to itself through others."""
+def check_refs(selectors: dict, item_fields=None):
+    """Every ``{"selector": …}`` names a selector, no selector refers to itself through others, and
+    every ``{"fact": …}`` names a field of item facts (``item_fields``, checker.facts.FIELDS["item"])."""
     for sel in selectors.values():
         for ref in sel.refs():
             if ref not in selectors:
                 raise DataError(sel.path, f"/selectors/{sel.id}", f"selector '{sel.id}' refers to no such selector '{ref}'")
+        facts = []
+        _refs(sel.match, facts, "fact")
+        for name in facts:
+            if item_fields is not None and name not in item_fields:
+                raise DataError(sel.path, f"/selectors/{sel.id}", f"selector '{sel.id}' tests no such item fact field '{name}'")
 
     state = {}
 
