@@ -419,7 +419,7 @@ class RefData:
         #: The shipped catalogs in use: those of editions the registry has no catalog of.
         self.shipped = {ed: c for ed, c in shipped_catalogs().items() if ed not in self.imported_catalogs}
         self.loaded = self._loaded()
-        self.circular_cache = None     # the merged circular catalog (checker/refdata_circular.py), read once
+        self.circular_cache = None     # the merged circular catalog and answers (checker/refdata_circular.py)
 
     def _loaded(self) -> dict:
         """Which kinds of data there are (checks of a kind there is none of say "not verified")."""

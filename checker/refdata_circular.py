@@ -122,11 +122,26 @@ class Catalog:
         return "not_listed", None, near[:NEAREST]
 
 
+#: Looked-up answers kept per opened registry (an import empties them): a round's plans name the same
+#: suppliers and products again and again. Bounded, so a long-running service does not grow.
+_MEMO_MAX = 50_000
+
+
+def _memo(ref) -> dict:
+    if ref.circular_cache is None:
+        ref.circular_cache = {"catalog": None, "answers": {}}
+    memo = ref.circular_cache
+    if len(memo["answers"]) > _MEMO_MAX:
+        memo["answers"].clear()
+    return memo
+
+
 def catalog(ref) -> Catalog:
     """The registry's catalog in force, read once per opened registry."""
-    if ref.circular_cache is None:
-        ref.circular_cache = Catalog(ref.circular_rows())
-    return ref.circular_cache
+    memo = _memo(ref)
+    if memo["catalog"] is None:
+        memo["catalog"] = Catalog(ref.circular_rows())
+    return memo["catalog"]
 
 
 def qualifications_on(ref, credit_code, date):
@@ -206,18 +221,22 @@ def item_facts(ref, item, award, date, fact, ctx):
     """An award item's circular-catalog verdict and its supplier's qualifications, on ``fact`` (what
     rules test) and ``ctx`` (what their messages name)."""
     code = (award.get("supplier") or {}).get("credit_code")
+    answers = _memo(ref)["answers"]
     if item.get("circular_economy") is True and ref.loaded["circular"]:
-        verdict, entry, near = catalog(ref).match(code, award.get("brand"), award.get("model"), date)
-        fact["circular_catalog"] = verdict
+        key = ("match", code, award.get("brand"), award.get("model"), date)
+        if key not in answers:
+            verdict, entry, near = catalog(ref).match(code, award.get("brand"), award.get("model"), date)
+            answers[key] = (verdict, {lang: describe(entry, lang) for lang in i18n.LANGS} if entry else "-",
+                            words_for(verdict, entry, near, date) if verdict != "matched" else "-")
+        fact["circular_catalog"], ctx["circular_entry"], ctx["circular_why"] = answers[key]
         claimed = " ".join(x for x in (award.get("brand"), award.get("model")) if x)
         ctx["circular_claimed"] = claimed or "-"
-        ctx["circular_entry"] = {lang: describe(entry, lang) for lang in i18n.LANGS} if entry else "-"
-        ctx["circular_why"] = words_for(verdict, entry, near, date) if verdict != "matched" else "-"
     if code and ref.loaded["qualifications"]:
-        valid, other = qualifications_on(ref, code, date)
-        fact["supplier_qualified"] = len(valid)
-        ctx["qualifications"] = qualification_words(valid) if valid else "-"
-        ctx["qualifications_not_counted"] = qualification_words(other) if other else "-"
+        key = ("qualifications", code, date)
+        if key not in answers:
+            valid, other = qualifications_on(ref, code, date)
+            answers[key] = (len(valid), qualification_words(valid) if valid else "-", qualification_words(other) if other else "-")
+        fact["supplier_qualified"], ctx["qualifications"], ctx["qualifications_not_counted"] = answers[key]
 
 
 def basis(ref, stage) -> dict:

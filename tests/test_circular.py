@@ -356,3 +356,15 @@ def test_a_selector_testing_an_unknown_fact_field_is_rejected(tmp_path):
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DataError, match="tests no such item fact field 'circular_katalog'"):
         Checker("shenzhen", rules)
+
+
+def test_an_import_through_the_same_registry_object_is_seen_by_the_next_check(tmp_path):
+    """Answers are kept per opened registry; an import empties them."""
+    ref = RefData(tmp_path / "r.sqlite", create=True)
+    ref.import_file("circular", BATCH_1)
+    plan = json.dumps(award(credit_code=TONER, brand="新生", model="XS-12A"), ensure_ascii=False).encode()
+    got = lambda: sorted(f.rule_id for f in Checker("shenzhen", refdata=ref).check(plan, "p").findings
+                         if f.pointer == "/projects/0/items/0" and f.rule_id.startswith("GPP-SZX"))
+    assert got() == ["GPP-SZX-004"]
+    ref.import_file("circular", BATCH_2)
+    assert got() == ["GPP-SZX-003"]
