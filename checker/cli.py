@@ -772,7 +772,7 @@ def registry_list(kind, date, output, registry, lang):
         try:
             write_atomic(Path(output), ("\ufeff" + buf.getvalue()).encode("utf-8"))
         except OSError as e:
-            _fail(UsageError(Words("option_why", option="--output", why=Words.os_error(e))), lang)
+            _fail(UsageError(Words("option_why", option=f"--output {output}", why=Words.os_error(e))), lang)
     else:
         click.echo(buf.getvalue(), nl=False)
     click.echo(_text("circ_list_summary", lang).format(date=day, n=len(entries), enterprises=len({e["credit_code"] for e in entries})),

@@ -300,6 +300,10 @@ def test_list_publishes_the_entries_in_force(reg, tmp_path):
     older = lvcai("registry", "list", "circular", "--date", "2020-01-01", "--registry", reg, "--lang", "en").stdout.splitlines()
     assert older[0].startswith("enterprise,credit_code") and len(older) == 1 + 5
     assert lvcai("registry", "list", "circular", "--date", "2020-02-30", "--registry", reg).exit_code == 2
+    bad = CliRunner().invoke(main, ["registry", "list", "circular", "-o", str(tmp_path / "no" / "x.csv"), "--registry", str(reg)])
+    assert bad.exit_code == 2 and f"--output {tmp_path / 'no' / 'x.csv'}" in bad.stderr
+    missing = CliRunner().invoke(main, ["registry", "diff", "circular", str(tmp_path / "none.csv"), "--registry", str(reg)])
+    assert missing.exit_code == 2 and "none.csv" in missing.stderr and "Traceback" not in missing.output
 
 
 def test_show_supplier_puts_everything_in_one_place(reg, tmp_path):
