@@ -28,9 +28,10 @@ from .evaluation import data as _evaluation_data, lcc as _lcc
 #: Per fact kind, the names a rule message may use besides the fact's fields.
 CONTEXT = {
     "item": {"pointer", "project_id", "line_id", "name", "product_type", "catalog_edition", "date", "energy_rows",
-             "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry"},
+             "env_rows", "params", "supplier", "ban", "records", "energy_registry", "env_registry",
+             "circular_claimed", "circular_entry", "circular_why", "qualifications", "qualifications_not_counted"},
     "project": {"pointer", "project_id", "name", "nature_derived", "params"},
-    "plan": {"pointer", "plan_id", "date", "missing_lists", "params"},
+    "plan": {"pointer", "plan_id", "date", "missing_lists", "params", "circular_basis"},
 }
 
 

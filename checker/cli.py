@@ -654,10 +654,11 @@ def _say(message, lang):
 
 @main.group()
 def registry():
-    """参考数据库：品目分类目录、品目清单版本、认证证书、认证机构、信用记录和诚信档案，保存在一个 SQLite 文件中。
+    """参考数据库：品目分类目录、品目清单版本、认证证书、认证机构、信用记录、诚信档案、深圳市循环经济产品目录和供应商绿色资质，保存在一个 SQLite 文件中。
 
     The reference registry: catalogs, list editions, certificates, designated bodies, credit
-    records and integrity records, in one SQLite file."""
+    records, integrity records, Shenzhen's circular-economy catalog and suppliers' green
+    qualifications, in one SQLite file."""
 
 
 def _open_registry(path, lang="zh"):
@@ -671,7 +672,8 @@ def _open_registry(path, lang="zh"):
 
 
 @registry.command("import")
-@click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit", "gbm_cities"]))
+@click.argument("kind", type=click.Choice(["catalog", "list", "certificates", "bodies", "credit", "gbm_cities", "circular",
+                                           "qualifications"]))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--edition", help="品目分类目录：文件是哪个版本（2013 或 2022）。catalog: which edition the file is (2013 or 2022).")
 @click.option("--skip-bad", is_flag=True, help="导入正确的行，错误行写到 --rejects。Import the good rows; write the bad ones to --rejects.")
@@ -736,30 +738,123 @@ def registry_history(registry, lang):
 @click.argument("key")
 @click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="证书：哪一类。certificate: which type.")
 @click.option("--edition", default="2022", show_default=True, help="品目分类目录：哪个版本。catalog: which edition.")
-@click.option("--date", help="供应商：在此日期有效的禁止记录（YYYY-MM-DD）［默认：全部］。supplier: bans in force on this date (YYYY-MM-DD) [default: all].")
+@click.option("--date", help="供应商：在此日期有效的资质、目录条目和禁止记录（YYYY-MM-DD）［默认：全部］。supplier: qualifications, catalog entries and bans in force on this date (YYYY-MM-DD) [default: all].")
 @REGISTRY_OPTION
 @LANG_OPTION
 def registry_show(kind, key, cert_type, edition, date, registry, lang):
-    """查询一项：按编号查证书，按统一社会信用代码查供应商（禁止参加政府采购活动的记录和诚信档案），或查品目编码。没有找到时退出码为 1。
+    """查询一项：按编号查证书，按统一社会信用代码查供应商（绿色资质、循环经济产品目录条目、禁止参加政府采购活动的记录和诚信档案），或查品目编码。没有找到时退出码为 1。
 
-    Look one thing up: a certificate by number, a supplier by credit code (bans and integrity
-    records), a catalog code (in the imported catalog of the edition, else the shipped one). Exit 1
-    when nothing is found."""
+    Look one thing up: a certificate by number, a supplier by credit code (green qualifications,
+    circular-economy catalog entries, bans and integrity records), a catalog code (in the imported
+    catalog of the edition, else the shipped one). Exit 1 when nothing is found."""
     import json as _json
     ref = _open_registry(registry, lang)
     if kind == "certificate":
         found = [c for t in ([cert_type] if cert_type else ["energy_saving", "environmental_label"])
                  for c in [ref.certificate(t, key)] if c]
     elif kind == "supplier":
+        from . import refdata_circular as circ
         bans = ref.bans(key, date) if date else ref.bans_all(key)
         records = ref.integrity_records(key)
-        found = [{"credit_code": key, "bans": bans, "integrity_records": records}] if bans or records else []
+        quals = ref.qualifications(key)
+        if date:
+            quals = circ.qualifications_on(ref, key, date)[0]
+        entries = circ.catalog(ref).by_code.get(key.upper(), [])
+        if date:
+            entries = [e for e in entries if circ.valid_on(e, date)]
+        found = [{"credit_code": key, "qualifications": quals, "circular_entries": entries, "bans": bans,
+                  "integrity_records": records}] if bans or records or quals or entries else []
     else:
         found = [e for e in [ref.catalog_entry(edition, key)] if e]
     click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
     if not found:
         click.echo(_text("reg_show_none", lang).format(key=key), err=True)
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
+
+
+@registry.command("diff")
+@click.argument("kind", type=click.Choice(["circular"]))
+@click.argument("file", type=click.Path(dir_okay=False))
+@REGISTRY_OPTION
+@LANG_OPTION
+def registry_diff(kind, file, registry, lang):
+    """导入前查看：与现行的循环经济产品目录相比，新一批目录文件新增、移出和变更了哪些条目（不写入数据库）。相同时退出码为 0，不同时为 1。
+
+    Before an import: what a new batch file adds, removes and changes against the circular-economy
+    catalog in force (nothing is written). Exit 0 when it changes nothing, 1 when it does."""
+    from . import refdata_circular as circ
+    from .errors import DataError
+    from .refdata import parse_rows
+    ref = _open_registry(registry, lang)
+    try:
+        if not Path(file).is_file():
+            raise UsageError(Words("imp_no_file", path=file))
+        good, bad, _ = parse_rows(kind, Path(file))
+        if bad:
+            raise DataError(file, Words("place_row", n=bad[0][0]), Words("imp_rejected", rows=tuple(
+                Words("imp_bad_row", row=r, column=c, problem=m if isinstance(m, Words) else Words.schema(m)) for r, c, m in bad)))
+    except LvcaiError as e:
+        _fail(e, lang)
+    for r in good:
+        r.setdefault("brand", "")
+        r.setdefault("model", "")
+    d = circ.diff(circ.catalog(ref).entries, sorted(good, key=lambda r: r["batch_date"]))
+    show = lambda e: circ.describe(e, lang)
+    for e in d["added"]:
+        click.echo(_text("circ_diff_added", lang).format(entry=show(e)))
+    for before, after in d["removed"]:
+        click.echo(_text("circ_diff_removed", lang).format(entry=show(before), date=after.get("status_date") or "-",
+                                                            reason=after.get("reason") or "-"))
+    sep = "；" if lang == "zh" else "; "
+    from .i18n import label
+
+    def value(entry, f):
+        v = entry.get(f) or "-"
+        return label("circ_" + v, lang) if f == "status" and v != "-" else v
+    for before, after, fields in d["changed"]:
+        changes = sep.join(_text("circ_diff_change", lang).format(field=_text(f"circ_field_{f}", lang), before=value(before, f),
+                                                                  after=value(after, f)) for f in fields)
+        click.echo(_text("circ_diff_changed", lang).format(entry=show(before), changes=changes))
+    click.echo(_text("circ_diff_summary", lang).format(file=file, added=len(d["added"]), removed=len(d["removed"]),
+                                                       changed=len(d["changed"]), kept=d["kept"]), err=True)
+    sys.exit(EXIT_FINDINGS if d["added"] or d["removed"] or d["changed"] else EXIT_OK)
+
+
+@registry.command("list")
+@click.argument("kind", type=click.Choice(["circular"]))
+@click.option("--date", help="目录在此日期有效的条目（YYYY-MM-DD）［默认：今天］。The entries valid on this date (YYYY-MM-DD) [default: today].")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="写到此 CSV 文件［默认：标准输出］。Write to this CSV file [default: standard output].")
+@REGISTRY_OPTION
+@LANG_OPTION
+def registry_list(kind, date, output, registry, lang):
+    """公布用的品牌和产品清单：在某一日期有效的循环经济产品目录条目（CSV，带 BOM 的 UTF-8，表头用所选语言）。
+
+    The brand and product list to publish: the circular-economy catalog entries valid on a date
+    (CSV, UTF-8 with BOM, headers in the chosen language)."""
+    import csv as _csv
+    import io as _io
+    from . import refdata_circular as circ
+    from .refdata import date_problem
+    if date and date_problem(date):
+        _fail(UsageError(Words("option_why", option="--date", why=date_problem(date))), lang)
+    day = date or check_date(None)[0]     # today, or SOURCE_DATE_EPOCH
+    ref = _open_registry(registry, lang)
+    entries = [e for _, e in sorted(circ.catalog(ref).entries.items()) if circ.valid_on(e, day)]
+    buf = _io.StringIO()
+    w = _csv.writer(buf, lineterminator="\n")
+    w.writerow(_text("circ_list_head", lang).split(","))
+    for e in entries:
+        w.writerow([e["enterprise"], e["credit_code"], e["product"], e["brand"], e["model"], e.get("category_code") or "",
+                    e["batches"][0]["batch"], e.get("valid_from") or e["first_listed"], e.get("valid_until") or "", e["source"]])
+    if output:
+        try:
+            write_atomic(Path(output), ("\ufeff" + buf.getvalue()).encode("utf-8"))
+        except OSError as e:
+            _fail(UsageError(Words("option_why", option=f"--output {output}", why=Words.os_error(e))), lang)
+    else:
+        click.echo(buf.getvalue(), nl=False)
+    click.echo(_text("circ_list_summary", lang).format(date=day, n=len(entries), enterprises=len({e["credit_code"] for e in entries})),
+               err=True)
 
 
 @registry.command("record")

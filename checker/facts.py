@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import refdata_circular as _circular
 from .lists import LIST_KINDS, Lists
 
 #: Fields a rule may test, per fact kind, with what they mean (used to check rule files and in docs).
@@ -36,6 +37,10 @@ FIELDS = {
         "env_body": "award: the environmental-label certificate's issuer, as energy_body",
         "supplier_ban": "award: banned when a credit record's ban covers the plan date, clear otherwise (absent without credit data or credit code)",
         "supplier_records": "award: the number of integrity records (诚信档案) against the supplier",
+        "circular_catalog": "award, an item claimed circular_economy, with a circular catalog in the registry: matched (an "
+                            "entry valid on the plan date) | not_valid (an entry, not valid then) | not_listed",
+        "supplier_qualified": "award: how many of the supplier's green qualifications are valid on the plan date (absent "
+                              "without qualification data or credit code)",
     },
     "project": {
         "stage": "plan stage",
@@ -61,6 +66,7 @@ FIELDS = {
         "certificates_loaded": "true when the registry holds certificate data",
         "bodies_loaded": "true when the registry holds the designated certification bodies",
         "credit_loaded": "true when the registry holds credit records",
+        "circular_loaded": "true when the registry holds a circular-economy catalog",
     },
 }
 
@@ -257,6 +263,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 records = refdata.integrity_records(code_) if code_ else []
                 f["supplier_records"] = len(records)
                 ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
+                _circular.item_facts(refdata, item, award, date, f, ctx)
             p_amount += float(item["amount"])
             if item_derive:
                 item_derive(item, project, cat, nature, obligations, ctx["rows"], f, project_sums, plan_sums)
@@ -281,10 +288,12 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         plan_fact.update(evaluator.values("plan", plan_sums, plan, plan))
     if refdata is not None:
         plan_fact.update(catalog_loaded=cat in refdata.loaded["catalogs"], certificates_loaded=refdata.loaded["certificates"],
-                         bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"])
+                         bodies_loaded=refdata.loaded["bodies"], credit_loaded=refdata.loaded["credit"],
+                         circular_loaded=refdata.loaded["circular"])
     out.context["#"] = {
         "pointer": "", "plan_id": plan["plan_id"], "date": date, "catalog_edition": cat, "rows": {},
         "missing_lists": ", ".join(k for k in LIST_KINDS if not out.editions[k]),
+        "circular_basis": _circular.basis(refdata, stage),
     }
     # Fields every kind may carry: the date as a number, parameters without a value, dated parameters.
     common = {"plan_date": int(date.replace("-", ""))}

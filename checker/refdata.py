@@ -16,6 +16,8 @@ Chinese or English; UTF-8, UTF-8 with BOM or GB18030):
 * ``credit``: severe-violation and dishonesty records with their ban periods;
 * ``gbm_cities``: the cities of the green building-materials policy by 行政区划代码 prefix; when any
   are imported they replace the shipped, unverified table of the green_building pack;
+* ``circular``: the entries of Shenzhen's circular-economy product (service) catalog, batch by batch,
+  and ``qualifications``: suppliers' green qualifications (checker/refdata_circular.py reads them);
 * integrity records (诚信档案) added with ``lvcai registry record``.
 
 Where the file is: ``--registry PATH``, else ``$LVCAI_REGISTRY``, else
@@ -53,7 +55,7 @@ from . import _paths
 from ._jsonutil import load_data, schema_problems
 from .errors import DataError, LvcaiError, UsageError, Words
 
-KINDS = ("catalog", "list", "certificates", "bodies", "credit", "gbm_cities")
+KINDS = ("catalog", "list", "certificates", "bodies", "credit", "gbm_cities", "circular", "qualifications")
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, file TEXT NOT NULL,
@@ -73,6 +75,13 @@ CREATE TABLE IF NOT EXISTS credit (credit_code TEXT NOT NULL, name TEXT NOT NULL
     import_id INTEGER NOT NULL, PRIMARY KEY (credit_code, ban_start, conduct));
 CREATE TABLE IF NOT EXISTS gbm_cities (prefix TEXT NOT NULL, name TEXT NOT NULL, valid_from TEXT NOT NULL,
     document TEXT NOT NULL, note TEXT, import_id INTEGER NOT NULL, PRIMARY KEY (prefix, valid_from));
+CREATE TABLE IF NOT EXISTS circular (batch TEXT NOT NULL, batch_date TEXT NOT NULL, document TEXT NOT NULL,
+    enterprise TEXT NOT NULL, credit_code TEXT NOT NULL, product TEXT NOT NULL, brand TEXT NOT NULL, model TEXT NOT NULL,
+    category_code TEXT, valid_from TEXT, valid_until TEXT, status TEXT NOT NULL, status_date TEXT, reason TEXT,
+    source TEXT NOT NULL, import_id INTEGER NOT NULL, PRIMARY KEY (batch, credit_code, product, brand, model));
+CREATE TABLE IF NOT EXISTS qualifications (credit_code TEXT NOT NULL, enterprise TEXT NOT NULL, type TEXT NOT NULL,
+    product TEXT NOT NULL, issuer TEXT NOT NULL, batch TEXT NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT,
+    source TEXT NOT NULL, import_id INTEGER NOT NULL, PRIMARY KEY (credit_code, type, product, batch));
 CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, credit_code TEXT NOT NULL, name TEXT NOT NULL,
     finding TEXT NOT NULL, plan_id TEXT, recorded_on TEXT NOT NULL, recorded_by TEXT NOT NULL);
 """
@@ -83,10 +92,17 @@ _COLUMNS = {
     "bodies": ("name", "type", "valid_from", "valid_until", "basis"),
     "credit": ("credit_code", "name", "conduct", "penalty", "ban_start", "ban_end", "authority", "source"),
     "gbm_cities": ("prefix", "name", "valid_from", "document", "note"),
+    "circular": ("batch", "batch_date", "document", "enterprise", "credit_code", "product", "brand", "model",
+                 "category_code", "valid_from", "valid_until", "status", "status_date", "reason", "source"),
+    "qualifications": ("credit_code", "enterprise", "type", "product", "issuer", "batch", "valid_from", "valid_until", "source"),
 }
+#: Columns of a key that may be empty in a file: stored as "" (SQLite keys treat NULLs as distinct,
+#: so a corrected file could not replace its rows).
+_EMPTY_KEY = {"circular": ("brand", "model"), "qualifications": ("product",)}
 
 
-_TABLES = ("imports", "catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "records")
+_TABLES = ("imports", "catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "circular", "qualifications",
+           "records")
 _TABLE_SQL = {stmt.split()[5]: stmt.strip() + ";" for stmt in _SCHEMA_SQL.split(";") if stmt.strip()}
 _MAGIC = b"SQLite format 3\x00"
 
@@ -363,7 +379,7 @@ def parse_rows(kind: str, path: Path):
             problems = [(ptr, msg) for ptr, msg in problems if ptr.lstrip("/") not in bad_dates]
             problems = sorted(problems + [(f"/{f}", p) for f, p in bad_dates.items()])
         for first, then in spec.get("x-order", ()):
-            if not problems and row.get(then) and row[then] < row[first]:
+            if not problems and row.get(then) and row.get(first) and row[then] < row[first]:
                 problems.append((f"/{then}", Words("imp_before", then_value=row[then], first=first, first_value=row[first])))
         if problems:
             for ptr, msg in problems:
@@ -403,11 +419,12 @@ class RefData:
         #: The shipped catalogs in use: those of editions the registry has no catalog of.
         self.shipped = {ed: c for ed, c in shipped_catalogs().items() if ed not in self.imported_catalogs}
         self.loaded = self._loaded()
+        self.circular_cache = None     # the merged circular catalog and answers (checker/refdata_circular.py)
 
     def _loaded(self) -> dict:
         """Which kinds of data there are (checks of a kind there is none of say "not verified")."""
         return {"catalogs": self.imported_catalogs | set(self.shipped),
-                **{t: self.has(t) for t in ("certificates", "bodies", "credit")}}
+                **{t: self.has(t) for t in ("certificates", "bodies", "credit", "circular", "qualifications")}}
 
     @classmethod
     def for_checking(cls, path: Path | None = None) -> "RefData":
@@ -435,6 +452,11 @@ class RefData:
         if kind == "catalog" and not edition:
             raise UsageError(Words("imp_needs_edition"))
         good, bad, sha = parse_rows(kind, path)
+        for r in good:
+            for c in _EMPTY_KEY.get(kind, ()):
+                r.setdefault(c, "")
+        if kind == "circular" and not edition:   # the history names the batches a file brings
+            edition = "、".join(sorted({r["batch"] for r in good})) or None
         if bad and not skip_bad:
             raise DataError(path, Words("place_row", n=bad[0][0]), Words("imp_rejected", rows=tuple(
                 Words("imp_bad_row", row=r, column=c, problem=m if isinstance(m, Words) else Words.schema(m)) for r, c, m in bad)))
@@ -526,7 +548,8 @@ class RefData:
     # reads
     def counts(self) -> dict:
         return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "records")}
+                for t in ("catalog", "lists", "certificates", "bodies", "credit", "gbm_cities", "circular", "qualifications",
+                          "records")}
 
     def history(self):
         return self.con.execute("SELECT id, kind, file, sha256, rows, rejected, edition, imported_at, imported_by "
@@ -591,6 +614,18 @@ class RefData:
         """The imported rows of a kind that replaces a rules table (gbm_cities), as dicts; [] when none."""
         cols = _COLUMNS[kind]
         return [dict(zip(cols, r)) for r in self.con.execute(f"SELECT {', '.join(cols)} FROM {kind} ORDER BY {cols[2]}, {cols[0]}")]
+
+    def circular_rows(self):
+        """Every catalog row of every batch, oldest batch first (checker/refdata_circular.py merges them)."""
+        cols = _COLUMNS["circular"]
+        return [dict(zip(cols, r)) for r in self.con.execute(
+            f"SELECT {', '.join(cols)} FROM circular ORDER BY batch_date, import_id, batch, credit_code, product, brand, model")]
+
+    def qualifications(self, credit_code):
+        cols = _COLUMNS["qualifications"]
+        return [dict(zip(cols, r)) for r in self.con.execute(
+            f"SELECT {', '.join(cols)} FROM qualifications WHERE credit_code=? ORDER BY valid_from, type, product, batch",
+            (credit_code,))]
 
     def list_docs(self):
         return [json.loads(d) for (d,) in self.con.execute("SELECT doc FROM lists ORDER BY edition_id")]

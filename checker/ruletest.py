@@ -142,11 +142,21 @@ def run_policy_examples(checker, names=None):
             bases[base_name] = json.loads(path.read_text(encoding="utf-8"))
         return apply_set(bases[base_name], ex["set"], where)
 
-    def value_at(derivation, plan, ptr):
+    example_ref = []
+
+    def refdata_for(ex):
+        """The example registry for examples that say ``"registry": "examples"``, else the checker's."""
+        if ex.get("registry") != "examples":
+            return checker.refdata
+        if not example_ref:
+            example_ref.append(example_refdata(packs.directory))
+        return example_ref[0]
+
+    def value_at(derivation, plan, ptr, ref):
         sels = _selectors.closure(derivation.selectors(), packs.selectors)
         ev = _derived.Evaluator([derivation.id], {derivation.id: derivation}, {n: packs.selectors[n] for n in sels},
                                 checker.tables)
-        built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, checker.refdata, (), ev)
+        built = _facts.build(plan, checker.lists, {derivation.level: {derivation.id}}, ref, (), ev)
         fact = next((f for f in built.facts if f["id"] == "#" + ptr), None)
         if fact is None:
             raise DataError(derivation.path, ptr, "no such place in the example plan")
@@ -159,7 +169,7 @@ def run_policy_examples(checker, names=None):
         for kind in ("match", "no_match"):
             for n, ex in enumerate(sel.examples.get(kind, ())):
                 where = f"{sel.path}#/selectors/{sel.id}/examples/{kind}/{n}"
-                got = value_at(probe, plan_for(ex, where), ex.get("item", "/projects/0/items/0"))
+                got = value_at(probe, plan_for(ex, where), ex.get("item", "/projects/0/items/0"), refdata_for(ex))
                 ok = (got is True) == (kind == "match")     # true, or absent when not in the selector
                 out.append(Outcome(f"selector:{sel.id}", kind, n, ex["title"], ok, "matched" if got else "did not match"))
     for d in sorted(packs.derived.values(), key=lambda d: d.id):
@@ -168,7 +178,7 @@ def run_policy_examples(checker, names=None):
         default_at = {"item": "/projects/0/items/0", "project": "/projects/0", "plan": ""}[d.level]
         for n, ex in enumerate(d.examples):
             where = f"{d.path}#/derived/{d.id}/examples/{n}"
-            got = value_at(d, plan_for(ex, where), ex.get("at", default_at))
+            got = value_at(d, plan_for(ex, where), ex.get("at", default_at), refdata_for(ex))
             want = ex["value"]
             ok = got == want and (got is None) == (want is None) and isinstance(got, bool) == isinstance(want, bool)
             out.append(Outcome(f"derived:{d.id}", "value", n, ex["title"], ok, f"got {got!r}, expected {want!r}"))

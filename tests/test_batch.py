@@ -49,8 +49,10 @@ def test_round_produces_plan_files_and_summary(tmp_path, base_plan):
     r = batch(src, "--output-dir", out, "--jobs", "2")
     assert r.exit_code == 1, r.output          # two broken plans make it 1
     s = summary(out)
-    assert s["plans"] == 4 + 12 + 1 + 3     # examples/green-evaluation.json is the 4th example (one warning: compliant)
-    assert s["verdicts"] == {"compliant": 2 + 9 + 2, "not_compliant": 2 + 3, "not_checkable": 2}
+    # 5 bundled examples: examples/green-evaluation.json (one warning: compliant) and the Shenzhen
+    # circular award (compliant under national) joined the first three
+    assert s["plans"] == 5 + 12 + 1 + 3
+    assert s["verdicts"] == {"compliant": 3 + 9 + 2, "not_compliant": 2 + 3, "not_checkable": 2}
     assert [x["source"].rsplit("/", 1)[-1] for x in s["not_checkable"]] == ["truncated.json", "round.jsonl:2"]
     assert s["not_checkable"][0]["reason"].startswith("CHK-000 /: is not valid JSON")
     assert s["not_checkable"][1]["reason"].startswith("CHK-001 /: ")
@@ -124,7 +126,7 @@ def test_rerun_is_incremental_and_force_checks_all(tmp_path, base_plan):
     again = batch(src, "--output-dir", out, "--jobs", "2")
     assert summary(out)["reused"] == first["plans"]
     assert {k: v for k, v in summary(out).items() if k != "reused"} == {k: v for k, v in first.items() if k != "reused"}
-    assert "（20 份未变，沿用上次结果）" in again.stderr   # the default language is Chinese
+    assert f"（{first['plans']} 份未变，沿用上次结果）" in again.stderr   # the default language is Chinese
     changed = src / "district" / "plan-001.json"
     doc = json.loads(changed.read_text(encoding="utf-8"))
     doc["projects"][0]["evaluation"]["price_weight"] = 20

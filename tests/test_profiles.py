@@ -66,7 +66,8 @@ def test_a_bureau_profile_that_sets_the_share(tmp_path):
     result = Checker("sz-bureau", rules_dir=rules).check(json.dumps(plan, ensure_ascii=False).encode(), "p", ("en",))
     (f,) = [f for f in result.findings if f.rule_id.startswith("GPP-SZX")]
     assert (f.rule_id, f.severity) == ("GPP-SZX-001", "warning")
-    assert f.message["en"] == "Circular-economy products are CNY 31,500.00, 4.7% of the plan, below the required 30%."
+    assert f.message["en"] == ("Circular-economy products are CNY 31,500.00, 4.7% of the plan (counted from the plan's own marks, "
+                               "not checked against the catalog), below the required 30%.")
 
 
 def test_profile_errors_name_the_file(tmp_path):

@@ -225,7 +225,7 @@ class RulePacks:
             _selectors.load_dir(pack_file.parent / "selectors", self.selectors)
             _derived.load_dir(pack_file.parent / "derived", self.derived, self.verdicts)
             _tables.load_dir(pack_file.parent / "tables", self.tables)
-        _selectors.check_refs(self.selectors)
+        _selectors.check_refs(self.selectors, FIELDS["item"])
         _derived.check_refs(self.derived, self.selectors, FIELDS, self.tables)
         for pack_file in pack_files:
             meta = load_data(pack_file, "pack")

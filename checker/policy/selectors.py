@@ -11,6 +11,8 @@ A selector's ``match`` is one clause:
 * ``{"field": {"path": "circular_economy", "equals": true}}`` (or ``"in": [...]``, or ``"exists": true|false``):
   a field of the plan item, a dotted path; ``project.`` reaches the item's project;
 * ``{"nature": ["goods"]}``: the nature of the item's project (given, or derived from its codes);
+* ``{"fact": {"field": "circular_catalog", "in": ["matched"]}}`` (or ``"exists": true|false``): a field
+  of the item's fact that checker/facts.py looked up in the registry (not a field of the plan);
 * ``{"every_item": true}``: every item;
 * ``{"selector": "other"}``, ``{"all": [...]}``, ``{"any": [...]}``, ``{"not": clause}``.
 """
@@ -39,15 +41,18 @@ class Selector:
         return out
 
 
-def _refs(clause, out):
+def _refs(clause, out, key_wanted="selector"):
+    """The selectors a clause refers to (or, with ``key_wanted="fact"``, the fact fields it tests)."""
     (key, val), = clause.items()
-    if key == "selector":
-        out.append(val)
+    if key == key_wanted:
+        out.append(val if key == "selector" else val["field"])
+    elif key == "selector":
+        pass
     elif key in ("all", "any"):
         for c in val:
-            _refs(c, out)
+            _refs(c, out, key_wanted)
     elif key == "not":
-        _refs(val, out)
+        _refs(val, out, key_wanted)
 
 
 def load_dir(directory: Path, into: dict):
@@ -63,12 +68,18 @@ def load_dir(directory: Path, into: dict):
                                      s["examples"], path)
 
 
-def check_refs(selectors: dict):
-    """Every ``{"selector": …}`` names a selector, and no selector refers to itself through others."""
+def check_refs(selectors: dict, item_fields=None):
+    """Every ``{"selector": …}`` names a selector, no selector refers to itself through others, and
+    every ``{"fact": …}`` names a field of item facts (``item_fields``, checker.facts.FIELDS["item"])."""
     for sel in selectors.values():
         for ref in sel.refs():
             if ref not in selectors:
                 raise DataError(sel.path, f"/selectors/{sel.id}", f"selector '{sel.id}' refers to no such selector '{ref}'")
+        facts = []
+        _refs(sel.match, facts, "fact")
+        for name in facts:
+            if item_fields is not None and name not in item_fields:
+                raise DataError(sel.path, f"/selectors/{sel.id}", f"selector '{sel.id}' tests no such item fact field '{name}'")
 
     state = {}
 
@@ -144,6 +155,10 @@ def compile_function(selectors: dict, wanted: list, accumulate):
             if "in" in val:
                 return f"_among({get}, {const(list(val['in']))})"
             return f"(({get}) is not MISSING) is {const(bool(val['exists']))}"
+        if key == "fact":
+            if "in" in val:
+                return f"(fact.get({const(val['field'])}) in {const(frozenset(val['in']))})"
+            return f"((fact.get({const(val['field'])}) is not None) is {const(bool(val['exists']))})"
         if key == "nature":
             return f"(nature in {const(frozenset(val))})"
         if key == "every_item":
