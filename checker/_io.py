@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,19 @@ def shown(name: str) -> str:
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
-    outputs are for others to read), then rename it over ``target``."""
+    outputs are for others to read), then rename it over ``target``.
+
+    A target that exists and is not a regular file (``-o /dev/null``, a named pipe, a terminal) is
+    written to as it is: renaming over it would replace the device or pipe with a plain file (run as
+    root, ``-o /dev/null`` replaced the machine's /dev/null)."""
+    try:
+        special = not stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:   # no such file yet (or a dangling link): the usual rename
+        special = False
+    if special:
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -343,6 +343,24 @@ def test_write_atomic_uses_a_distinct_temporary_name_and_keeps_the_mode(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
 
 
+def test_output_to_a_named_pipe_writes_into_it_and_leaves_it_a_pipe(tmp_path):
+    """`-o /dev/null` or `-o` a named pipe: the output goes into the device or pipe; renaming a
+    temporary file over it (as for a regular file) replaced the machine's /dev/null with a plain file."""
+    import threading
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = CliRunner().invoke(main, ["report", str(EXAMPLES / "office-equipment-compliant.json"), "--format", "md",
+                                  "-o", str(fifo)], catch_exceptions=False)
+    reader.join(timeout=30)
+    assert r.exit_code in (0, 1), r.output
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert got and "SZNS-2026-0031" in got[0].decode("utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pipe"]   # no temporary file left beside it
+
+
 # -- 5. JSON Lines: the file's line number -----------------------------------------------------------
 def test_a_bad_json_lines_line_is_reported_with_the_files_line(tmp_path, base_plan):
     lines = [json.dumps(dict(base_plan, plan_id=f"L{i}"), ensure_ascii=False) for i in range(1, 7)]
