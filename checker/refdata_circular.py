@@ -235,7 +235,8 @@ def item_facts(ref, item, award, date, fact, ctx):
         key = ("qualifications", code, date)
         if key not in answers:
             valid, other = qualifications_on(ref, code, date)
-            answers[key] = (len(valid), qualification_words(valid) if valid else "-", qualification_words(other) if other else "-")
+            expired = {lang: _t("qual_not_counted", lang, list=text) for lang, text in qualification_words(other).items()} if other else ""
+            answers[key] = (len(valid), qualification_words(valid) if valid else "-", expired)
         fact["supplier_qualified"], ctx["qualifications"], ctx["qualifications_not_counted"] = answers[key]
 
 

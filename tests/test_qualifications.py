@@ -47,6 +47,8 @@ def test_only_a_qualification_valid_on_the_plan_date_counts(tmp_path, date, coun
         assert "green factory (工业和信息化部（示例）, 第七批（示例）, valid until 2025-12-31)" in f.message["en"]
         assert "绿色工厂（工业和信息化部（示例），第七批（示例），有效期至 2025-12-31）" in f.message["zh"]
         assert "The price deduction this profile gives: 0%" in f.message["en"]
+        # nothing expired: the message does not end in an empty "not counted: -"
+        assert "Not counted" not in f.message["en"] and "未计入" not in f.message["zh"]
 
 
 def test_an_expired_qualification_is_named_as_not_counted(tmp_path):
