@@ -43,7 +43,7 @@ def test_import_via_cli_is_recorded_and_idempotent(tmp_path):
     f = tmp_path / "cities.csv"
     f.write_text(CITIES_ZH, encoding="utf-8")
     r = lvcai("registry", "import", "gbm_cities", f, "--registry", reg, "--lang", "en")
-    assert r.exit_code == 0 and "imported 2 green building-material cities row(s)" in r.output
+    assert r.exit_code == 0 and "imported 2 row(s) of green building-material cities" in r.output
     again = lvcai("registry", "import", "gbm_cities", f, "--registry", reg, "--lang", "en")
     assert "already imported" in again.output
     ref = RefData(reg)

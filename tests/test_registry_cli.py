@@ -247,7 +247,7 @@ def test_bad_import_exits_2_and_lists_every_bad_row(tmp_path):
                                               "row 3, type: 'bogus' is not one of", "row 5, type,number: duplicates row 4"))
     r = lvcai("registry", "import", "certificates", tmp_path / "bad.csv", "--skip-bad", "--registry", tmp_path / "r.sqlite", "--lang", "en")
     assert r.exit_code == 0 and (tmp_path / "bad.rejects.csv").exists()
-    assert "imported 1 certificates row(s)" in r.stdout
+    assert "imported 1 row(s) of certificates" in r.stdout
 
 
 def test_stats_history_and_show(loaded):
