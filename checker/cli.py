@@ -809,8 +809,10 @@ def registry_diff(kind, file, registry, lang):
     from .i18n import label
 
     def value(entry, f):
-        v = entry.get(f) or "-"
-        return label("circ_" + v, lang) if f == "status" and v != "-" else v
+        v = entry.get(f)
+        if not v:   # an open date or an empty field, in words
+            return _text("qual_open", lang) if f in ("valid_from", "valid_until") else "-"
+        return label("circ_" + v, lang) if f == "status" else v
     for before, after, fields in d["changed"]:
         changes = sep.join(_text("circ_diff_change", lang).format(field=_text(f"circ_field_{f}", lang), before=value(before, f),
                                                                   after=value(after, f)) for f in fields)
