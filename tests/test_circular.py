@@ -86,7 +86,7 @@ def test_diff_of_the_second_batch_against_the_first(tmp_path):
     assert lines == [
         "+ 示例绿色家具有限公司（示例） 再生木材办公桌 木语 MY-1200 (第二批（示例）)",
         "- 示例再制造办公耗材有限公司（示例） 再制造硒鼓 新生 XS-12A (第一批（示例）): removed from 2024-06-30 (企业注销（示例）)",
-        "~ 示例循环纸业有限公司（示例） 再生复印纸 绿环 A3-70g (第一批（示例）): valid until - -> 2025-12-31",
+        "~ 示例循环纸业有限公司（示例） 再生复印纸 绿环 A3-70g (第一批（示例）): valid until not stated -> 2025-12-31",
     ]
     assert "adds 1, removes 1 and changes 1 entries; 2 entries in force are not in the file" in r.stderr
     # the diff writes nothing; once imported, the same file changes nothing
