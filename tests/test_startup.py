@@ -1,0 +1,64 @@
+"""Start-up (issue 16): a command imports only what it uses. Not timed (speed is measured by
+bench/startup_bench.py): each test runs the real command line in a fresh interpreter and looks at
+the modules it loaded."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+EXAMPLE = str(ROOT / "examples" / "school-plan-with-violations.json")
+#: Modules no checking command needs: the web service, the PDF and Excel writers, the Python JSON
+#: Schema library (plans are validated by jsonschema-rs), the test-only libraries.
+HEAVY = ("fastapi", "starlette", "uvicorn", "pydantic", "weasyprint", "fontTools", "openpyxl", "jsonschema",
+         "hypothesis", "httpx", "pypdf")
+PROBE = """
+import json, sys
+from checker.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+sys.stderr.write("\\nLOADED " + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+"""
+
+
+def loaded(*args, tmp_path):
+    r = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, capture_output=True, text=True,
+                       env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1774000000", "HOME": str(tmp_path),
+                            "LVCAI_CACHE_DIR": str(tmp_path / "cache"), "LVCAI_REGISTRY": str(tmp_path / "none.sqlite")})
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("LOADED ")]
+    assert line, r.stderr
+    out = json.loads(line[-1][len("LOADED "):])
+    return out["code"], set(out["modules"])
+
+
+def heavy(modules):
+    return sorted(m for m in modules if m.split(".")[0] in HEAVY)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_check_imports_no_heavy_module(tmp_path, fmt):
+    code, modules = loaded("check", EXAMPLE, "--format", fmt, "-o", str(tmp_path / "out"), tmp_path=tmp_path)
+    assert code == 1 and (tmp_path / "out").stat().st_size > 0     # the example has findings: it ran
+    assert heavy(modules) == []
+    assert "checker.engine" in modules and "jsonschema_rs" in modules   # the probe sees what a check loads
+    if fmt == "json":
+        assert "jinja2" not in modules                                 # no template for JSON
+
+
+def test_help_and_rules_list_load_no_engine(tmp_path):
+    code, modules = loaded("--help", tmp_path=tmp_path)
+    assert code == 0 and heavy(modules) == [] and "checker.engine" not in modules and "jinja2" not in modules
+    code, modules = loaded("rules", "list", tmp_path=tmp_path)
+    assert code == 0 and heavy(modules) == [] and "checker.engine" not in modules
+
+
+def test_pdf_report_does_load_weasyprint(tmp_path):
+    """The other side: the probe would see a heavy module that a command does load."""
+    code, modules = loaded("report", EXAMPLE, "--format", "pdf", "-o", str(tmp_path / "r.pdf"), tmp_path=tmp_path)
+    assert code == 1 and "weasyprint" in modules and "openpyxl" not in modules and "fastapi" not in modules
