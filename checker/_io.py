@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -25,7 +26,17 @@ def shown(name: str) -> str:
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
-    outputs are for others to read), then rename it over ``target``."""
+    outputs are for others to read), then rename it over ``target``. A ``target`` that is there and
+    is no regular file (/dev/null, a named pipe, a terminal) is written to as it is: a rename would
+    put a file in its place (as root, ``-o /dev/null`` replaced the system's /dev/null)."""
+    try:
+        kind = os.stat(target).st_mode
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
+        with open(target, "wb") as fh:
+            fh.write(data)
+        return
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

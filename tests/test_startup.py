@@ -62,3 +62,22 @@ def test_pdf_report_does_load_weasyprint(tmp_path):
     """The other side: the probe would see a heavy module that a command does load."""
     code, modules = loaded("report", EXAMPLE, "--format", "pdf", "-o", str(tmp_path / "r.pdf"), tmp_path=tmp_path)
     assert code == 1 and "weasyprint" in modules and "openpyxl" not in modules and "fastapi" not in modules
+
+
+def test_output_to_a_named_pipe_stays_a_pipe(tmp_path):
+    """`-o /dev/null` (a bench's habit) wrote a temporary file and renamed it over the device: run as
+    root, that replaced the system's /dev/null with a file. A pipe stands in for the device here."""
+    import os
+    import stat
+    import threading
+    from click.testing import CliRunner
+    from checker.cli import main
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    r = CliRunner().invoke(main, ["check", EXAMPLE, "--format", "json", "-o", str(fifo)])
+    reader.join(timeout=10)
+    assert r.exit_code == 1 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert json.loads(got[0])["results"][0]["source"].endswith("school-plan-with-violations.json")
