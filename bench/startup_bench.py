@@ -10,7 +10,9 @@ compiled bytecode (a pycache of their own, filled by a first, untimed run) and, 
 cache of compiled templates (LVCAI_CACHE_DIR, filled by that first run too). The plan is a 100-line
 plan (tests/service_helpers.make_plan). Printed: per command the median and best wall time before
 and now and the ratio now ÷ before; then, per command, the five imports with the largest cumulative
-time now (`python -X importtime`) and the heavy modules it loads.
+time now (`python -X importtime`) and the heavy modules it loads; and, in fresh processes of this
+tree, what building a checker costs part by part (imports, rule packs, shipped catalog, plan schema
+compile, Checker, first check of the plan, text output).
 """
 from __future__ import annotations
 
@@ -71,6 +73,45 @@ def top_imports(stderr: str, n: int = 5):
     return sorted(rows, reverse=True)[:n], heavy
 
 
+PARTS = r"""
+import json, sys, time
+T = time.perf_counter
+t = [T()]
+def lap(): t.append(T()); return t[-1] - t[-2]
+out = {}
+from checker.cli import main
+from checker import api
+out["imports (cli, api)"] = lap()
+from checker.policy.rulepacks import RulePacks
+RulePacks(None); out["rule packs (rules/**/*.json)"] = lap()
+from checker import refdata
+for c in refdata.shipped_catalogs().values():
+    refdata._read_catalog(str(c.path))
+out["shipped catalog (catalog_2022.json)"] = lap()
+from checker._jsonutil import fast_validator
+fast_validator("plan"); out["plan schema compile (jsonschema-rs)"] = lap()
+checker = api.get_checker("national", None); out["Checker (engine rulesets, lists, params)"] = lap()
+data = open(sys.argv[1], "rb").read()
+r = checker.check(data, "plan.json", langs=("zh",)); out["first check of the plan"] = lap()
+from checker.formatters import FORMATTERS
+FORMATTERS["text"]([r], checker.run_meta([r], {"format": "text", "fail_on": "error", "lang": "zh", "profile": "national"}, None), lang="zh")
+out["text output (template from the cache)"] = lap()
+print(json.dumps(out))
+"""
+
+
+def parts(plan: Path, work: Path, runs: int = 7) -> dict:
+    got = []
+    for _ in range(runs + 1):
+        r = subprocess.run([sys.executable, "-c", PARTS, str(plan)], cwd=ROOT, capture_output=True, text=True,
+                           env=env_for(ROOT, work))
+        if r.returncode:
+            raise SystemExit(r.stderr)
+        got.append(json.loads(r.stdout))
+    got = got[1:]       # the first filled the caches
+    return {k: statistics.median(g[k] for g in got) for k in got[0]}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -113,6 +154,11 @@ def main():
             top, heavy = top_imports(r.stderr.decode(errors="replace"))
             print(f"- `lvcai {c}`: " + ", ".join(f"{name} {us / 1000:.0f} ms" for us, name in top)
                   + f"; loads {', '.join(heavy) or 'none of them'}")
+        print("\nBuilding a checker, part by part (this tree, median of 7 fresh processes):\n")
+        print("| part | ms |")
+        print("| --- | --- |")
+        for k, v in parts(plan, work).items():
+            print(f"| {k} | {v * 1000:.1f} |")
 
 
 if __name__ == "__main__":
