@@ -15,12 +15,12 @@ def plan(*items):
 
 def test_column_widths_follow_the_longest_value_within_bounds():
     short = pdf.columns(plan(("P1", "1", "9.00")))
-    assert short == {"project": 6, "line": 4, "amount": 8}                       # the lower bounds
+    assert short == {"project": 8, "line": 4, "amount": 8}                       # the lower bounds
     ids = pdf.columns(plan(("P1", "1", "9.00"), ("SZNS-2026-0031-01", "001", "1,245,000.00")))
     assert 17 < ids["project"] < 22 and ids["line"] == 4 and 9 < ids["amount"] < 14
     wide = pdf.columns(plan(("项目" * 30, "行" * 30, "9" * 40)))
     assert wide == {"project": 22, "line": 10, "amount": 18}                     # the upper bounds: they wrap
-    assert pdf.columns({"plans": [{"errors": []}]}) == {"project": 6, "line": 4, "amount": 8}   # not checkable
+    assert pdf.columns({"plans": [{"errors": []}]}) == {"project": 8, "line": 4, "amount": 8}   # not checkable
 
 
 def test_ideographs_count_wider_than_digits():

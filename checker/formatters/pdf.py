@@ -89,7 +89,7 @@ def columns(r) -> dict:
     items = [i for p in r["plans"] for i in p.get("clean_items", ())]
     def width(key, low, high):
         return round(min(high, max([low] + [_ch(str(i[key])) + 1 for i in items])), 1)
-    return {"project": width("project_id", 6, 22), "line": width("line_id", 4, 10), "amount": width("amount_text", 8, 18)}
+    return {"project": width("project_id", 8, 22), "line": width("line_id", 4, 10), "amount": width("amount_text", 8, 18)}
 
 
 def render(results, meta, lang="zh", color=False) -> bytes:
