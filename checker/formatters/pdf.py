@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import unicodedata
 
 from .. import templates
@@ -49,6 +50,9 @@ def has_cjk_font() -> bool:
     return bool(out.strip())
 
 
+_IMPORTING = threading.Lock()
+
+
 def _import_weasyprint():
     """``import weasyprint``, about 0.15 s sooner on Linux. WeasyPrint opens Pango and its companions
     by trying several names per library, and cffi hands every name that is not a file to
@@ -56,23 +60,27 @@ def _import_weasyprint():
     the names that work (``libpango-1.0.so.0``, ...), which the dynamic loader opens by itself. So,
     on Linux only, the first try skips that search (the same libraries are opened, by their sonames);
     should that fail (an unusual installation), the import is done again the usual way."""
-    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         import weasyprint
         return weasyprint
-    import ctypes.util
-    search = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: None
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):   # WeasyPrint prints its advice when a library fails
+    with _IMPORTING:        # the service renders in threads: one first import, one patch at a time
+        if "weasyprint" in sys.modules:
             import weasyprint
+            return weasyprint
+        import ctypes.util
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):   # WeasyPrint prints advice when a library fails
+                import weasyprint
+            return weasyprint
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = search
+        import weasyprint
         return weasyprint
-    except OSError:
-        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-            del sys.modules[name]
-    finally:
-        ctypes.util.find_library = search
-    import weasyprint
-    return weasyprint
 
 
 def _ch(text: str) -> float:
