@@ -48,7 +48,8 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
     """Jinja's cache of compiled templates, which cannot go stale: each entry carries the SHA-1 of
     its template's source and Jinja's and Python's bytecode versions, and is compiled again when
     they differ (jinja2.bccache.Bucket). Compiling check.txt.j2 took about 70 ms of each `lvcai
-    check`. A cache that cannot be written (read-only home, full disk) is simply not used."""
+    check`. A cache that cannot be written (read-only home, full disk) is simply not used, and a
+    damaged entry is compiled again."""
 
     def dump_bytecode(self, bucket):
         try:
@@ -57,10 +58,11 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             pass
 
     def load_bytecode(self, bucket):
+        """A damaged entry (cut short, overwritten) is compiled again like a changed template."""
         try:
             super().load_bytecode(bucket)
-        except OSError:
-            pass
+        except Exception:   # OSError, EOFError, pickle's and marshal's errors: Jinja guards only marshal
+            bucket.reset()
 
 
 def _bytecode_cache(autoescape: bool):

@@ -81,3 +81,24 @@ def test_output_to_a_named_pipe_stays_a_pipe(tmp_path):
     reader.join(timeout=10)
     assert r.exit_code == 1 and stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert json.loads(got[0])["results"][0]["source"].endswith("school-plan-with-violations.json")
+
+
+def test_compiled_templates_are_cached_by_content_and_damage_is_recompiled(tmp_path, monkeypatch):
+    """The cache of compiled templates serves the same bytes as compiling, and an entry that is
+    damaged or belongs to another source is compiled again, never served."""
+    import subprocess as sp
+    cache = tmp_path / "cache"
+    args = [sys.executable, "-m", "checker", "check", EXAMPLE, "--lang", "en"]
+    env = {"PATH": "/usr/bin:/bin", "LVCAI_CACHE_DIR": str(cache), "NO_COLOR": "1", "HOME": str(tmp_path)}
+    first = sp.run(args, cwd=ROOT, capture_output=True, env=env)
+    entries = sorted(cache.rglob("*.cache"))
+    assert first.returncode == 1 and entries                             # the run filled the cache
+    assert sp.run(args, cwd=ROOT, capture_output=True, env=env).stdout == first.stdout
+    for e in entries:
+        e.write_bytes(e.read_bytes()[:20])                               # cut short
+    assert sp.run(args, cwd=ROOT, capture_output=True, env=env).stdout == first.stdout
+    for e in entries:
+        e.write_bytes(b"garbage")
+    assert sp.run(args, cwd=ROOT, capture_output=True, env=env).stdout == first.stdout
+    no_cache = sp.run(args, cwd=ROOT, capture_output=True, env={**env, "LVCAI_CACHE_DIR": ""})
+    assert no_cache.stdout == first.stdout
