@@ -26,16 +26,14 @@ def shown(name: str) -> str:
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
-    outputs are for others to read), then rename it over ``target``.
-
-    A target that exists and is not a regular file (``-o /dev/null``, a named pipe, a terminal) is
-    written to as it is: renaming over it would replace the device or pipe with a plain file (run as
-    root, ``-o /dev/null`` replaced the machine's /dev/null)."""
+    outputs are for others to read), then rename it over ``target``. A ``target`` that is there and
+    is no regular file (/dev/null, a named pipe, a terminal) is written to as it is: a rename would
+    put a file in its place (as root, ``-o /dev/null`` replaced the system's /dev/null)."""
     try:
-        special = not stat.S_ISREG(os.stat(target).st_mode)
-    except OSError:   # no such file yet (or a dangling link): the usual rename
-        special = False
-    if special:
+        kind = os.stat(target).st_mode
+    except OSError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
         with open(target, "wb") as fh:
             fh.write(data)
         return

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, waivers as _waivers
+from . import __version__
 from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError, Words
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
@@ -198,6 +198,7 @@ LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default="zh", sho
 def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None, explain=False, waivers=None, filing=None,
          skip_bad=False, strict=False):
     """Check, render, write; returns the exit code. Shared by `check` and `report`."""
+    from . import waivers as _waivers
     from .api import get_checker
     try:
         if plans.count(STDIN) > 1:
@@ -417,7 +418,7 @@ def batch(inputs, output_dir, jobs, formats, fail_on, lang, profile, force, titl
     Check a whole budget round: one findings file per plan in OUTPUT_DIR/plans/ and a summary.
     Exit 0: every plan checked and nothing at or above --fail-on; 1: something is, or a plan could not
     be checked; 2: the command was misused, or a summary file could not be written (the others are)."""
-    from . import batch as _batch
+    from . import batch as _batch, waivers as _waivers
     from ._io import shown
     from .formatters import summary as _summary
     from .api import get_checker

@@ -100,7 +100,7 @@ def test_report_content(tmp_path, in_repo):
     assert ("Plan GZTH-2026-0107 is not compliant: 5 error(s), 4 warning(s) and 4 note(s) were found. "
             "Mandatory-category items without a required or valid certificate amount to CNY 502,000.00.") in html
     assert html.count("GPP-ENE-001</span>") == 1 and "Project GZTH-2026-0107-01, lines 1, 2, 3" in html
-    nos = [int(n) for n in re.findall(r'<li class="(?:error|warning|info)" id="entry-(\d+)">', html)]
+    nos = [int(n) for n in re.findall(r'<li class="(?:error|warning|info)(?: grouped)?" id="entry-(\d+)">', html)]
     assert nos == list(range(1, len(nos) + 1))
     # legal basis by number, English titles once in the appendix; plain remediation
     assert re.search(r'<a href="#basis-(\d+)">\[\1\]</a> MOF Order No. 87 art. 55', html)

@@ -8,9 +8,14 @@ external resources, and a fetcher that refuses every URL makes sure of it.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
 import subprocess
+import sys
+import threading
+import unicodedata
 
 from .. import templates
 from ..errors import UsageError
@@ -45,13 +50,64 @@ def has_cjk_font() -> bool:
     return bool(out.strip())
 
 
+_IMPORTING = threading.Lock()
+
+
+def _import_weasyprint():
+    """``import weasyprint``, about 0.15 s sooner on Linux. WeasyPrint opens Pango and its companions
+    by trying several names per library, and cffi hands every name that is not a file to
+    ``ctypes.util.find_library``, which runs gcc, ldconfig and ld in subprocesses: 22 of them before
+    the names that work (``libpango-1.0.so.0``, ...), which the dynamic loader opens by itself. So,
+    on Linux only, the first try skips that search (the same libraries are opened, by their sonames);
+    should that fail (an unusual installation), the import is done again the usual way."""
+    if not sys.platform.startswith("linux"):
+        import weasyprint
+        return weasyprint
+    with _IMPORTING:        # the service renders in threads: one first import, one patch at a time
+        if "weasyprint" in sys.modules:
+            import weasyprint
+            return weasyprint
+        import ctypes.util
+        search = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):   # WeasyPrint prints advice when a library fails
+                import weasyprint
+            return weasyprint
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+        finally:
+            ctypes.util.find_library = search
+        import weasyprint
+        return weasyprint
+
+
+def _ch(text: str) -> float:
+    """About how wide ``text`` is in ``ch`` (the width of a "0" in the report's font, WenQuanYi Micro
+    Hei: "0" 0.55 em, 中 1 em, N 0.73 em, "-" 0.32 em)."""
+    return sum(1.85 if unicodedata.east_asian_width(c) in "WF" else 1.2 if c.isupper() else 0.6 if c in " -.,/:" else 1.0
+               for c in text)
+
+
+def columns(r) -> dict:
+    """Widths (in ch) of the columns of the untroubled lines' table whose values do not wrap well
+    (project, line, amount): as wide as their longest value, within bounds, as an automatic table
+    layout would make them, but from the text's length instead of measuring every cell."""
+    items = [i for p in r["plans"] for i in p.get("clean_items", ())]
+    def width(key, low, high):
+        return round(min(high, max([low] + [_ch(str(i[key])) + 1 for i in items])), 1)
+    return {"project": width("project_id", 8, 22), "line": width("line_id", 4, 10), "amount": width("amount_text", 8, 18)}
+
+
 def render(results, meta, lang="zh", color=False) -> bytes:
     try:
-        import weasyprint
+        weasyprint = _import_weasyprint()
     except (ImportError, OSError) as e:   # OSError: the Pango library is missing
         raise UsageError(f"PDF output needs WeasyPrint and Pango: {e}") from None
+    r = _report.build(results, meta, lang)
     # Control characters made visible: in the PDF's text they would make it unextractable.
-    html = _safe.visible(templates.render("report.pdf.j2", True, r=_report.build(results, meta, lang), lang=lang))
+    html = _safe.visible(templates.render("report.pdf.j2", True, r=r, lang=lang, cols=columns(r)))
     if _CJK.search(html) and not has_cjk_font():
         raise UsageError(NO_FONT.get(lang, NO_FONT["en"]))
     doc = weasyprint.HTML(string=html, url_fetcher=_no_fetch, base_url=".")
