@@ -265,3 +265,16 @@ def test_pdf_is_refused_without_a_cjk_font(tmp_path, in_repo, monkeypatch):
     assert r.exit_code == 2 and "no Chinese (CJK) font is installed" in r.stderr   # the plan's names are Chinese
     monkeypatch.undo()
     assert pdf.has_cjk_font()                        # this machine has one (.ci/install puts it there)
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_certificate_without_a_start_date_shows_a_dash_not_none(tmp_path, fmt):
+    plan = json.loads((ROOT / "examples" / "award-stage-audit.json").read_text(encoding="utf-8"))
+    cert = plan["projects"][0]["items"][0]["award"]["certificates"][0]
+    del cert["valid_from"]
+    src = tmp_path / "plan.json"
+    src.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    text = report(tmp_path, fmt, str(src)).decode("utf-8")
+    assert cert["number"] in text
+    assert "None" not in text
+    assert re.search(r"—\s*(?:</span>\s*)?(?:至|–)\s*(?:<span[^>]*>)?" + cert["valid_until"], text), text[:0]

@@ -291,7 +291,7 @@ def _award(item, lang):
         rows.append({"kind": kind, "kind_label": i18n.text(f"cert_{kind}", lang),
                      "obligation": i18n.label(item[f"{_short}_list"], lang),
                      "number": c.get("number") if c else None, "issuer": c.get("issuer") if c else None,
-                     "validity": f"{c.get('valid_from', '')} – {c.get('valid_until', '')}" if c else None,
+                     "validity": f"{c.get('valid_from') or '—'} – {c.get('valid_until') or '—'}" if c else None,
                      "valid_from": c.get("valid_from") if c else None, "valid_until": c.get("valid_until") if c else None,
                      "status": status["cert"], "found": _join(found, lang) or i18n.text("no_certificate", lang),
                      "preference": kind in a["preferences_applied"]})
