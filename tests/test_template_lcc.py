@@ -79,6 +79,8 @@ def test_evaluation_factors_are_refused_not_dropped_by_convert(tmp_path):
     r = CliRunner().invoke(main, ["convert", str(EXAMPLES / "green-evaluation.json"), "-o", str(tmp_path / "g.xlsx")])
     assert r.exit_code == 2 and not (tmp_path / "g.xlsx").exists()
     assert "/projects/0/evaluation/factors" in r.output and "/projects/1/evaluation/factors" in r.output
+    # in the user's language, saying what to do
+    assert "转换会丢失它，因此未转换（这样的计划请保留为 JSON）：第 1 个项目" in r.output
 
 
 def _template(tmp_path, lang):
