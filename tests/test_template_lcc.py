@@ -160,3 +160,12 @@ def test_convert_writes_the_life_cycle_cost_columns():
             "uses_per_day", "seconds_per_use", "days_per_year", "reference_loss_kwh_24h", "installation_cost",
             "maintenance_cost_per_year", "end_of_life_cost", "residual_value"} <= set(fields)
     assert table[0][fields.index("design_solution")] == "否" and table[3][fields.index("grade_required")] == 1
+
+
+def test_the_blank_sheet_prints_two_pages_wide_and_the_example_one(tmp_path):
+    # 30-odd columns on one landscape page would be too small to fill in by hand
+    from openpyxl import load_workbook
+    wb = load_workbook(_template(tmp_path, "zh"))
+    plan, example = wb.worksheets[:2]
+    assert plan.page_setup.fitToWidth == 2 and plan.sheet_properties.pageSetUpPr.fitToPage
+    assert example.page_setup.fitToWidth == 1 and plan.print_title_rows and example.print_title_rows

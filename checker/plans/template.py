@@ -89,6 +89,9 @@ def to_xlsx(lang: str = "zh", lists=None) -> bytes:
         for f in ("price_weight", "green_price_deduction_pct"):
             letter = get_column_letter(columns[f])
             pw.add(f"{letter}{first}:{letter}{last}")
+    # Printed, the blank sheet is two landscape pages wide: its 30-odd columns on one page would be
+    # too small to fill in by hand
+    ws.page_setup.fitToWidth = 2
     write.fill_sheet(wb.create_sheet(_TITLES["example"][lang]), _example_doc(), lang, comments=False)
     if lists is not None:
         _lists_sheet(wb.create_sheet(_TITLES["lists"][lang]), lists, lang)
