@@ -100,3 +100,14 @@ def test_the_html_summary_shows_the_score_per_plan_the_round_and_the_green_value
     assert '<td class="num" data-sort="75.4">75.4</td>' in html and '<td class="num" data-sort="-1">—</td>' in html
     assert 'id="green-evaluation"' in html and "<strong>75.4</strong>" in html
     assert 'id="green-value"' in html and "<svg" in html and "61.649" in html
+
+
+def test_the_summary_sheet_gives_the_rounds_score_and_green_value():
+    ws = _wb(_doc(), "en")["Summary"]
+    cells = {r[0].value: r[1] for r in ws.iter_rows(min_row=3, max_col=2) if r[0].value}
+    assert cells["Green score"].value == 75.4 and cells["Green score"].number_format == "0.0"
+    assert cells["CO2 avoided (t)"].value == 61.649319 and cells["CO2 avoided (t)"].number_format == "#,##0.000"
+    assert cells["Water saved (m³)"].value == 10200 and cells["Water saved (m³)"].number_format == "#,##0.0"
+    assert cells["Money value (CNY)"].number_format == "#,##0.00"
+    counts = [c for c in cells.values() if c.value == 2]   # the plans of the round: a count, not money
+    assert counts and all(c.number_format == "General" for c in counts)

@@ -106,10 +106,22 @@ def render_xlsx(doc, meta, lang) -> bytes:
     if expected.get("plans"):
         rows += [[t("early_plans"), expected["plans"]], [t("early_total"), expected["total_amount"]],
                  [t("expected_amount"), expected["expected_amount"]], [t("expected_share"), expected["expected_share"] / 100.0]]
+    # the round's green score and green value, where it has them (their sheets give the detail)
+    formats = {t("expected_share"): P}
+    g, gv = doc.get("green") or {}, doc.get("green_value") or {}
+    if g.get("plans_scored") and g.get("score") is not None:
+        rows.append([_green.word("summary_score", lang), g["score"]])
+        formats[_green.word("summary_score", lang)] = SCORE
+    if gv.get("plans"):
+        L = _evaluation.batch_view(gv, lang)["w"]
+        for k, fmt in (("kwh", KWH), ("m3", M3), ("t_co2", TCO2), ("money_value", M)):
+            rows.append([L[k], gv["total"][k]])
+            formats[L[k]] = fmt
     ws = _xlsx._sheet(wb, t("summary_sheet"), [t("summary"), ""], rows, [30, 18], top=top)
     for (cell,) in ws.iter_rows(min_row=len(top) + 2, min_col=2, max_col=2):
-        if isinstance(cell.value, float):
-            cell.number_format = P if ws.cell(cell.row, 1).value == t("expected_share") else M
+        label = ws.cell(cell.row, 1).value
+        if isinstance(cell.value, float) or (label in formats and isinstance(cell.value, (int, float))):
+            cell.number_format = formats.get(label, M)
     if v["plans"]:
         # the plan's green score where the round has any (a plan without one: an empty cell, not 0)
         scored = v["green_scored"]
