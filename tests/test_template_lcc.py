@@ -169,3 +169,32 @@ def test_the_blank_sheet_prints_two_pages_wide_and_the_example_one(tmp_path):
     plan, example = wb.worksheets[:2]
     assert plan.page_setup.fitToWidth == 2 and plan.sheet_properties.pageSetUpPr.fitToPage
     assert example.page_setup.fitToWidth == 1 and plan.print_title_rows and example.print_title_rows
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_an_award_plans_grade_offered_goes_through_a_sheet_and_back(tmp_path, fmt):
+    doc = json.loads((EXAMPLES / "award-stage-audit.json").read_text(encoding="utf-8"))
+    doc["projects"][0]["service_life_years"] = 6
+    item = doc["projects"][0]["items"][0]
+    item["award"]["grade_offered"] = 1
+    item["lcc"] = {"category": "B", "grade_required": 2}
+    src = tmp_path / "award.json"
+    src.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    sheet, back = tmp_path / f"award.{fmt}", tmp_path / "back.json"
+    assert CliRunner().invoke(main, ["convert", str(src), "-o", str(sheet), "--lang", "en"]).exit_code == 0
+    assert CliRunner().invoke(main, ["convert", str(sheet), "-o", str(back)]).exit_code == 0
+    assert json.loads(back.read_text(encoding="utf-8")) == doc
+    # the grade offered, not the one required, is what the life-cycle cost uses after the award
+    got = _lcc(sheet)
+    assert got[1:] == _lcc(src)[1:]
+    line = got[1]["items"][0]
+    assert (line["grade"], line["grade_from"], line["saved"]["kwh"]) == (1, "award", 30000.0)
+
+
+def test_the_csv_template_has_the_life_cycle_cost_headers(tmp_path):
+    out = tmp_path / "t.csv"
+    assert CliRunner().invoke(main, ["template", "--format", "csv", "--lang", "en", "-o", str(out)]).exit_code == 0
+    header = out.read_bytes().decode("utf-8-sig").splitlines()[9].split(",")
+    labels = spec()["x-labels"]
+    assert [labels[f]["en"] for f in LCC_COLUMNS] == header[-len(LCC_COLUMNS):]
+    assert all(_read_as(h) for h in header)
