@@ -197,10 +197,12 @@ def _green_sheets(wb, doc, lang):
 
 def _bold_last(ws):
     """The total row, the sheet's last, in bold and left out of the filter, so sorting keeps it last."""
-    from openpyxl.styles import Font
+    from copy import copy
     last = ws.max_row
     for cell in ws[last]:
-        cell.font = Font(bold=True)
+        font = copy(cell.font)
+        font.b = True
+        cell.font = font
     first, end = ws.auto_filter.ref.split(":")
     ws.auto_filter.ref = f"{first}:{end.rstrip('0123456789')}{last - 1}"
 
