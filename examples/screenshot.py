@@ -8,7 +8,8 @@
 - report-xlsx-N.png: the Excel report as LibreOffice prints it (`soffice --headless --convert-to
   pdf`, then pdftoppm; needs libreoffice-calc). LibreOffice is not needed in CI: a missing tool is
   reported and its pictures are skipped;
-- template-N.png: the spreadsheet template (`lvcai template`) as LibreOffice prints it.
+- template-N.png: the spreadsheet template (`lvcai template`) as LibreOffice prints it: the blank plan
+  sheet's two pages (the plan's columns, then the life-cycle cost columns), then the example sheet.
 
 SOURCE_DATE_EPOCH is set, so the check date in the pictures does not change from day to day.
 """
@@ -69,7 +70,7 @@ def main():
             subprocess.run([sys.executable, "-m", "checker", "template", "--format", "xlsx", "-o", str(template)], cwd=ROOT, check=True)
             subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(template)],
                            check=True, capture_output=True)
-            pages(tmp / "template.pdf", out / "template", 1, 2, resolution=170, crop=(100, 150, 1880, 300))
+            pages(tmp / "template.pdf", out / "template", 1, 3, resolution=170, crop=(100, 150, 1880, 300))
         else:
             print("soffice not found (apt-get install libreoffice-calc): report-xlsx-N.png, template-N.png skipped", file=sys.stderr)
 

@@ -11,7 +11,10 @@ comes from; a part whose data is absent is left out, so an older summary documen
   ``meta["rules_applied"]``; bare ids without it);
 - by agency; by product category (``doc["by_category"]``: per code the amounts of
   :func:`_report.categories`, summed); the amount at risk (``doc["at_risk_amount"]``); the plans
-  that could not be checked.
+  that could not be checked;
+- the green score (``doc["green"]``: the round's and each agency's, and ``plans_list[].green_score`` as a
+  column of all plans) and the green value (``doc["green_value"]``: kWh, m³, t CO2 and their money value
+  by product group and by agency), each only when the round has one.
 """
 from __future__ import annotations
 
@@ -70,7 +73,9 @@ def view(doc, meta, lang) -> dict:
             "at_risk": doc.get("at_risk_amount"),
             # the green evaluation's words (issue 13; reports/green-batch.html.j2)
             "green_words": {k: _green.word(k, lang) for k in ("section", "batch_intro", "summary_score", "agency",
-                                                             "plans_scored", "amount")},
+                                                             "plans_scored", "amount", "plan_score")},
+            # the all-plans table gets a green-score column when a plan of the round has a score
+            "green_scored": any(p.get("green_score") is not None for p in plans),
             "green_value": _evaluation.batch_view(doc.get("green_value"), lang)}
 
 
@@ -101,18 +106,33 @@ def render_xlsx(doc, meta, lang) -> bytes:
     if expected.get("plans"):
         rows += [[t("early_plans"), expected["plans"]], [t("early_total"), expected["total_amount"]],
                  [t("expected_amount"), expected["expected_amount"]], [t("expected_share"), expected["expected_share"] / 100.0]]
+    # the round's green score and green value, where it has them (their sheets give the detail)
+    formats = {t("expected_share"): P}
+    g, gv = doc.get("green") or {}, doc.get("green_value") or {}
+    if g.get("plans_scored") and g.get("score") is not None:
+        rows.append([_green.word("summary_score", lang), g["score"]])
+        formats[_green.word("summary_score", lang)] = SCORE
+    if gv.get("plans"):
+        L = _evaluation.batch_view(gv, lang)["w"]
+        for k, fmt in (("kwh", KWH), ("m3", M3), ("t_co2", TCO2), ("money_value", M)):
+            rows.append([L[k], gv["total"][k]])
+            formats[L[k]] = fmt
     ws = _xlsx._sheet(wb, t("summary_sheet"), [t("summary"), ""], rows, [30, 18], top=top)
     for (cell,) in ws.iter_rows(min_row=len(top) + 2, min_col=2, max_col=2):
-        if isinstance(cell.value, float):
-            cell.number_format = P if ws.cell(cell.row, 1).value == t("expected_share") else M
+        label = ws.cell(cell.row, 1).value
+        if isinstance(cell.value, float) or (label in formats and isinstance(cell.value, (int, float))):
+            cell.number_format = formats.get(label, M)
     if v["plans"]:
+        # the plan's green score where the round has any (a plan without one: an empty cell, not 0)
+        scored = v["green_scored"]
+        extra = [_green.word("plan_score", lang)] if scored else []
         _xlsx._sheet(wb, t("all_plans"),
                      [t("plan"), t("agency"), t("verdict"), lbl("error"), lbl("warning"), t("chart_total"), t("amount_at_risk"),
-                      t("source"), t("file")],
+                      *extra, t("source"), t("file")],
                      [[p["plan_id"], p.get("agency"), _xlsx.Key(p["verdict_label"], p.get("assessment") or p["verdict"]),
-                       p["counts"]["error"], p["counts"]["warning"], p.get("amount"), p.get("at_risk_amount"), p["source"],
-                       p["file"]] for p in v["plans"]],
-                     [18, 28, 10, 7, 7, 15, 15, 40, 40], {5: M, 6: M})
+                       p["counts"]["error"], p["counts"]["warning"], p.get("amount"), p.get("at_risk_amount"),
+                       *([p.get("green_score")] if scored else []), p["source"], p["file"]] for p in v["plans"]],
+                     [18, 28, 10, 7, 7, 15, 15, *([10] if scored else []), 40, 40], {5: M, 6: M, 7: SCORE})
     _xlsx._sheet(wb, t("by_agency"), [t("agency"), t("plans"), lbl("compliant"), lbl("not_compliant"), lbl("error"),
                                       lbl("warning"), t("chart_total"), t("chart_listed"), t("listed_share"),
                                       t("chart_required"), t("required_share")],
@@ -130,6 +150,7 @@ def render_xlsx(doc, meta, lang) -> bytes:
                      [[c["code"], c["name"], c["items"], c["amount"], c["mandatory_ratio"], c["undetermined_ratio"],
                        c["required_ratio"], c["preferred_ratio"], c["green_ratio"], c["at_risk_amount"]] for c in v["categories"]],
                      [12, 24, 8, 16, 10, 12, 10, 10, 10, 16], {3: M, 4: P, 5: P, 6: P, 7: P, 8: P, 9: M})
+    _green_sheets(wb, doc, lang)
     if not v["plans"]:
         _xlsx._sheet(wb, t("largest"), [t("plan"), t("agency"), t("chart_total"), lbl("error"), t("source"), t("file")],
                      [[x["plan_id"], x["agency"], x["amount"], x["errors"], x["source"], x["file"]]
@@ -140,6 +161,50 @@ def render_xlsx(doc, meta, lang) -> bytes:
     raw = io.BytesIO()
     wb.save(raw)
     return _xlsx._fixed_zip(raw.getvalue())
+
+
+#: Number formats of the green sheets: the score as the reports show it (one decimal), kWh and m³ with
+#: one, tonnes of CO2 with three, money with two (the precision of the HTML summary).
+SCORE, KWH, M3, TCO2 = "0.0", "#,##0.0", "#,##0.0", "#,##0.000"
+
+
+def _green_sheets(wb, doc, lang):
+    """The round's green score (summary.json ``green``: each agency and the round) and green value
+    (``green_value``: by product group and by agency, each with the round's total), only when the
+    round has them; figures are numbers with formats, never text; the total row is the last."""
+    g = doc.get("green")
+    if g and g.get("plans_scored"):
+        w = lambda k: _green.word(k, lang)
+        rows = [[name, a["plans_scored"], a["amount"], a["score"]] for name, a in g["by_agency"].items()]
+        rows.append([i18n.text("summary", lang), g["plans_scored"], g["amount"], g["score"]])
+        _bold_last(_xlsx._sheet(wb, w("section"), [w("agency"), w("plans_scored"), w("amount"), w("summary_score")],
+                                rows, [34, 10, 18, 12], {2: _xlsx.MONEY, 3: SCORE},
+                                top=[[w("section")], [w("batch_intro").format(n=g["plans_scored"])]]))
+    gv = doc.get("green_value")
+    if gv and gv.get("plans"):
+        L = _evaluation.batch_view(gv, lang)["w"]
+        header = [L["kwh"], L["m3"], L["t_co2"], L["money_value"]]
+        formats = {1: KWH, 2: M3, 3: TCO2, 4: _xlsx.MONEY}
+        figures = lambda x: [x["kwh"], x["m3"], x["t_co2"], x["money_value"]]
+        total = [i18n.text("summary", lang), *figures(gv["total"])]
+        rows = [[_evaluation.group_title(k, lang), *figures(x)] for k, x in gv["by_group"].items()] + [total]
+        _bold_last(_xlsx._sheet(wb, L["section_green_value"], [L["by_group"], *header], rows, [30, 18, 16, 16, 16],
+                                formats, top=[[L["section_green_value"]], [L["green_formula"]]]))
+        rows = [[name, *figures(x)] for name, x in gv["by_agency"].items()] + [total]
+        _bold_last(_xlsx._sheet(wb, i18n.text("green_value_by_agency", lang), [i18n.text("agency", lang), *header],
+                                rows, [34, 18, 16, 16, 16], formats, top=[[L["section_green_value"]]]))
+
+
+def _bold_last(ws):
+    """The total row, the sheet's last, in bold and left out of the filter, so sorting keeps it last."""
+    from copy import copy
+    last = ws.max_row
+    for cell in ws[last]:
+        font = copy(cell.font)
+        font.b = True
+        cell.font = font
+    first, end = ws.auto_filter.ref.split(":")
+    ws.auto_filter.ref = f"{first}:{end.rstrip('0123456789')}{last - 1}"
 
 
 RENDER = {"json": render_json, "html": render_html, "xlsx": render_xlsx}

@@ -1,7 +1,8 @@
 """The blank spreadsheet template (``lvcai template``): what a budget unit fills in.
 
 xlsx: a plan sheet (header block and line table, each header with a comment saying what the column
-means, drop-downs for the closed values, number formats), a filled example sheet (the bundled
+means, drop-downs for the closed values, number formats, and cell validation from the bounds of
+schemas/sheet.schema.json, such as a grade 1 to 9), a filled example sheet (the bundled
 office-equipment plan, which the reader never takes for a second plan), and a sheet listing the list
 categories with their obligation. csv: the plan sheet's labels and headers only (CSV holds no more).
 """
@@ -18,7 +19,12 @@ BLOCK = ("plan_id", "title", "date", "catalog_edition", "stage", "agency_name", 
 #: Line-table columns of the blank plan sheet (award columns are added by convert when a plan has them).
 COLUMNS = ("project_id", "project_name", "procurement_method", "nature", "evaluation_method", "price_weight",
            "green_bonus_points", "green_price_deduction_pct", "line_id", "category_code", "name", "product_type",
-           "quantity", "unit", "unit_price", "amount", "energy_saving", "environmental_label")
+           "quantity", "unit", "unit_price", "amount", "energy_saving", "environmental_label",
+           # life-cycle cost and green value (lvcai lcc): the project's service life, the grade the documents
+           # require, and the use-phase inputs a product type needs (empty where they do not apply)
+           "service_life_years", "design_solution", "grade_required", "lcc_category", "rated_cooling_kw",
+           "full_load_hours", "uses_per_day", "seconds_per_use", "days_per_year", "reference_loss_kwh_24h",
+           "installation_cost", "maintenance_cost_per_year", "end_of_life_cost", "residual_value")
 EXAMPLE = "office-equipment-compliant.json"
 #: Rows of the blank table that get drop-downs and number formats.
 ROWS = 500
@@ -71,12 +77,21 @@ def to_xlsx(lang: str = "zh", lists=None) -> bytes:
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"B{i}")
+    for f, c in columns.items():
+        dv = _bounds(f, lang, sp)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            letter = get_column_letter(c)
+            dv.add(f"{letter}{first}:{letter}{last}")
     if sp["x-kinds"]["price_weight"] == "number":
         pw = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
         ws.add_data_validation(pw)
         for f in ("price_weight", "green_price_deduction_pct"):
             letter = get_column_letter(columns[f])
             pw.add(f"{letter}{first}:{letter}{last}")
+    # Printed, the blank sheet is two landscape pages wide: its 30-odd columns on one page would be
+    # too small to fill in by hand
+    ws.page_setup.fitToWidth = 2
     write.fill_sheet(wb.create_sheet(_TITLES["example"][lang]), _example_doc(), lang, comments=False)
     if lists is not None:
         _lists_sheet(wb.create_sheet(_TITLES["lists"][lang]), lists, lang)
@@ -91,6 +106,34 @@ def _drop_down(f, lang, sp):
     shown = [w[lang] if isinstance(w, dict) else w for w in words.values()]
     dv = DataValidation(type="list", formula1='"' + ",".join(shown) + '"', allow_blank=True)
     dv.error = {"zh": "请从下拉列表中选择：", "en": "Choose from the list: "}[lang] + "、".join(shown)
+    dv.errorTitle = sp["x-labels"][f][lang]
+    dv.prompt = sp["x-help"].get(f, sp["x-labels"][f])[lang]
+    dv.showErrorMessage = dv.showInputMessage = True
+    return dv
+
+
+#: What a bounded cell must hold, said when Excel or WPS refuses a value.
+_BOUND_WORDS = {"integer": {"zh": "请填 {lo} 至 {hi} 的整数", "en": "A whole number from {lo} to {hi}"},
+                "between": {"zh": "请填 {lo} 至 {hi} 的数", "en": "A number from {lo} to {hi}"},
+                "above": {"zh": "请填大于 {lo} 且不超过 {hi} 的数", "en": "A number above {lo}, at most {hi}"}}
+
+
+def _bounds(f, lang, sp):
+    """Cell validation from the column's bounds in schemas/sheet.schema.json (``properties``: minimum,
+    exclusiveMinimum, maximum, type integer), or None for a column without bounds."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+    prop = sp["properties"].get(f, {})
+    lo = prop.get("minimum", prop.get("exclusiveMinimum"))
+    hi = prop.get("maximum")
+    if lo is None or hi is None:
+        return None
+    integer = prop.get("type") == "integer"
+    # Excel's "between" is inclusive: at an exclusive minimum the cell still takes the minimum itself,
+    # and the check of the plan (schemas/plan.schema.json) refuses it with the cell named
+    dv = DataValidation(type="whole" if integer else "decimal", operator="between", formula1=str(lo),
+                        formula2=str(hi), allow_blank=True)
+    words = _BOUND_WORDS["integer" if integer else "above" if "exclusiveMinimum" in prop else "between"]
+    dv.error = words[lang].format(lo=lo, hi=hi)
     dv.errorTitle = sp["x-labels"][f][lang]
     dv.prompt = sp["x-help"].get(f, sp["x-labels"][f])[lang]
     dv.showErrorMessage = dv.showInputMessage = True

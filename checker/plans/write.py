@@ -13,7 +13,7 @@ import csv
 import datetime as _dt
 import io
 
-from ..errors import LvcaiError
+from ..errors import LvcaiError, Words
 from .sheet import spec
 
 #: Columns always written, even when no line has a value (the ones a plan needs).
@@ -26,6 +26,15 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 class NotRepresentable(LvcaiError):
     """The plan holds something a spreadsheet row cannot (listed by pointer)."""
+
+
+class _Place(str):
+    """A place of the plan that a sheet cannot hold: its JSON pointer (``str``, as the JSON outputs
+    and logs have it), said as the reports say places (project 2, line 3, …) with the pointer after."""
+
+    def in_lang(self, lang):
+        from ..formatters._report import pointer_place
+        return f"{pointer_place(str(self), lang)} ({self})"
 
 
 def _flatten(doc):
@@ -111,8 +120,10 @@ def layout(doc, lang="zh"):
     """(block [(field, value)], table fields, table rows [[value]]), refusing what cannot be held."""
     plan, rows, lost = _flatten(doc)
     if lost:
-        raise NotRepresentable("the plan holds what a spreadsheet row cannot, so converting would lose it: "
-                               + ", ".join(lost[:20]) + (f" (and {len(lost) - 20} more)" if len(lost) > 20 else ""))
+        places = tuple(_Place(p) for p in lost[:20])
+        if len(lost) > 20:
+            places += (Words("convert_not_held_more", n=len(lost) - 20),)
+        raise NotRepresentable(Words("convert_not_held", places=places))
     sp = spec()
     block = [(f, _cell(f, plan[f], lang)) for f in sp["x-paths"] if f in plan]
     used = set(_ALWAYS)
