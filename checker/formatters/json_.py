@@ -45,7 +45,8 @@ def result_dict(r, lang):
             out["not_applicable"] = [{"rule_id": n["rule_id"], "title": n["title"][lang], "applies_at": n["applies_at"],
                                       "reason": n["reason"], "reason_text": _report.not_applicable_reason(n, lang)}
                                      for n in m["not_applicable"]]
-    out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang)) for f in r.findings]
+    where = _report.places(r) if r.findings else None
+    out["findings"] = [finding_dict(f, lang, _report.plain_remediation(r, f, lang, where)) for f in r.findings]
     out["errors"] = [{"rule_id": rid, "pointer": ptr, "message": msg} for ptr, rid, msg in r.errors]
     return out
 
