@@ -23,13 +23,18 @@ def shown(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
-    outputs are for others to read), then rename it over ``target``."""
+    outputs are for others to read), then rename it over ``target``. ``data``: bytes, or an
+    iterable of bytes written as they come (a failure part way leaves no file)."""
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:
+                for part in data:
+                    fh.write(part)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)

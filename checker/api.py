@@ -234,6 +234,7 @@ class Checker:
                                       [(ptr, _fields.message(name, close, "en", strict=True)) for ptr, name, close in unknown])
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated)
         fired = self.engine.run(built.facts)
+        built.facts.clear()   # the contexts hold what findings and reports need
         if self.windows:
             date = doc["date"]
             fired = [(r, f) for r, f in fired if r not in self.windows or _in_window(self.windows[r], date)]
@@ -346,7 +347,7 @@ def _meta(doc, built) -> dict:
                           "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
                           "product_type": item.get("product_type"),
                           "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
-                          "rows": {kind: [{"id": r.id, "name": r.name, "obligation": r.obligation} for r in rows]
+                          "rows": {kind: [r.cited for r in rows]
                                    for kind, rows in ctx["rows"].items()},
                           **({"award": _award(item, ctx)} if "award" in item else {})})
     return {

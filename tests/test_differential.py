@@ -115,7 +115,7 @@ def _output(checker, data, cache):
     return json_.render([result], {}, "zh") + json_.render([result], {}, "en")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                  HealthCheck.function_scoped_fixture])
 @given(doc=plans(), which=st.integers(0, 2))
 def test_cached_path_gives_the_same_output_as_the_engine_on_every_fact(checkers, doc, which):
@@ -177,3 +177,30 @@ def test_facts_larger_than_a_chunk_are_all_decided(checkers):
     cached = sorted((r, f["id"]) for r, f in checker.engine.run(facts))
     assert cached == uncached
     assert len({fid for _r, fid in cached}) == n      # every fact fired a rule (mandatory, not required)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_json_written_in_pieces_is_the_same_text_as_the_whole_document(checkers, lang):
+    """`lvcai check --format json` writes json_.chunks: the same text as json_.render, on every
+    example plan (findings, not-checkable plans, an award against the registry) and on none."""
+    from conftest import EXAMPLES
+    checker = checkers[2]
+    paths = sorted(EXAMPLES.glob("*.json")) + sorted((ROOT / "rules" / "examples").glob("*.json"))
+    results = [checker.check(p.read_bytes(), p.name, langs=(lang,)) for p in paths]
+    results.append(checker.check(b'{"plan_id": "x"', "broken.json", langs=(lang,)))
+    meta = checker.run_meta(results, {"format": "json"})
+    whole = json_.render(results, meta, lang)
+    assert sum(len(r.findings) for r in results) > 10 and '"status": "not_checkable"' in whole
+    assert "".join(json_.chunks(results, meta, lang)) == whole
+    assert "".join(json_.chunks([], meta, lang)) == json_.render([], meta, lang)
+    assert "".join(json_.chunks(results[:1], {}, lang)) == json_.render(results[:1], {}, lang)
+
+
+def test_json_in_pieces_names_the_place_of_a_number_it_cannot_write(checkers):
+    checker = checkers[0]
+    r = checker.check((ROOT / "rules" / "examples" / "base.json").read_bytes(), "plan.json", langs=("zh",))
+    r.meta["totals"]["listed_share"] = float("inf")
+    with pytest.raises(json_.NotJSON, match=r"number at /results/0/totals/listed_share is not finite \(inf\)"):
+        "".join(json_.chunks([r], {}, "zh"))
+    with pytest.raises(json_.NotJSON, match=r"number at /provenance/x/1 is not finite \(nan\)"):
+        "".join(json_.chunks([], {"x": [1, float("nan")]}, "zh"))
