@@ -238,6 +238,8 @@ def _init_worker(profile, lang, out_dir, force, fail_on, registry=None, waivers=
         prov["waivers"] = _waivers.source(waivers)
     edition_key = json.dumps([prov["tool"], prov["profile"], prov["rule_packs"], prov["lists"], prov["registry"], prov.get("waivers"), lang],
                              sort_keys=True)
+    from .formatters import json_
+    _STATE.update(pieces=json_.provenance_pieces(prov))
     _STATE.update(checker=checker, prov=prov, waivers=_waivers.load(waivers) if waivers else (), lang=lang, out=Path(out_dir), force=force, fail_on=fail_on,
                   edition=hashlib.sha256(edition_key.encode()).hexdigest())
 
@@ -292,9 +294,13 @@ def _write(result, target, key) -> dict:
     meta["cache_key"] = key
     if st["prov"].get("waivers"):
         meta["waivers"] = st["prov"]["waivers"]
-    doc = json_.document([result], meta, st["lang"])
-    write_atomic(target, json_.dumps(doc).encode("utf-8"))
-    return _record(doc, target.name, False)
+    # The same bytes as json_.dumps(json_.document(…)), without the document: the provenance from
+    # text made once per worker, the result's head made once for the file and the summary record.
+    head = json_.result_head(result, st["lang"])
+    write_atomic(target, json_.text([result], meta, st["lang"], [head], st["pieces"]).encode("utf-8"))
+    brief = dict(head, findings=[{"status": f.status, "rule_id": f.rule_id} for f in result.findings],
+                 errors=json_._errors(result))
+    return _record({"results": [brief]}, target.name, False)
 
 
 def _crash_reason(e: BaseException) -> str:

@@ -233,7 +233,7 @@ def _remediation_summary(entries, lang):
 def _at_risk(item, stage) -> bool:
     """A mandatory-category line without the certificate: not required (plan), or not valid (award).
     Before the procurement documents exist (budget, intention) nothing is required yet: none is."""
-    if stage in EARLY_STAGES:
+    if stage in EARLY_STAGES or (item["energy_list"] != "mandatory" and item["env_list"] != "mandatory"):
         return False
     for kind, short in _LISTS:
         if item[f"{short}_list"] != "mandatory":
@@ -247,6 +247,8 @@ def _at_risk(item, stage) -> bool:
 
 def _undetermined(item) -> bool:
     """Counted as mandatory only because the plan does not say which sub-type is bought."""
+    if item["energy_list"] != "mandatory" and item["env_list"] != "mandatory":
+        return False
     for kind, short in _LISTS:
         rows = item.get("rows", {}).get(kind, [])
         if (item[f"{short}_list"] == "mandatory" and item.get(f"{short}_resolution") in UNRESOLVED
@@ -484,17 +486,21 @@ def categories(result) -> dict:
     undetermined), the part with the certificate required or preferred, and a name (the list row's
     where the code is on a list, else the first line's)."""
     out = {}
+    stage = result.meta["stage"]
     for i in result.meta["items"]:
-        c = out.setdefault(i["category_code"], {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
-                                                "undetermined_amount": 0.0, "priority_amount": 0.0,
-                                                "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0})
+        c = out.get(i["category_code"])
+        if c is None:
+            c = out[i["category_code"]] = {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
+                                           "undetermined_amount": 0.0, "priority_amount": 0.0,
+                                           "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0}
         if c["name"] is None:
             rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
             c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
         amount = float(i["amount"])
         c["items"] += 1
         c["amount"] += amount
-        strictest = max((i["energy_list"], i["env_list"]), key=("none", "priority", "mandatory").index)
+        energy, env = i["energy_list"], i["env_list"]
+        strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
         if _undetermined(i):
             c["undetermined_amount"] += amount
         elif strictest != "none":
@@ -504,9 +510,12 @@ def categories(result) -> dict:
             c["required_amount"] += amount
         elif "preferred" in reqs:
             c["preferred_amount"] += amount
-        if _at_risk(i, result.meta["stage"]):
+        if _at_risk(i, stage):
             c["at_risk_amount"] += amount
     return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+
+
+_STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
 
 
 def at_risk_amount(result) -> float:

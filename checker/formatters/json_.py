@@ -90,19 +90,41 @@ def _piece(value, where):
                       f"({_at(value, found) if found != '/' else value!r}); JSON cannot hold it") from None
 
 
-def chunks(results, meta, lang="zh"):
+def provenance_pieces(meta) -> dict:
+    """key → (value, its JSON text) for the provenance fields ``meta`` shares with every run of a
+    process (Checker.provenance: built once, never changed). :func:`chunks` writes a field whose
+    value is that very object from the text: the batch writes 28 KB of provenance per plan."""
+    return {k: (v, _piece(v, f"/provenance/{k}")) for k, v in meta.items() if isinstance(k, str)}
+
+
+def _provenance_text(meta, known):
+    if not known or not all(isinstance(k, str) for k in meta):
+        return _piece(meta, "/provenance")
+    parts = []
+    for k, v in meta.items():
+        hit = known.get(k)
+        parts.append(f"{_ENCODE(k)}: {hit[1] if hit is not None and hit[0] is v else _piece(v, f'/provenance/{k}')}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def text(results, meta, lang="zh", heads=None, known=None) -> str:
+    """:func:`render`'s text made by :func:`chunks` (``heads``: the results' :func:`result_head`
+    already made; ``known``: :func:`provenance_pieces`)."""
+    return "".join(chunks(results, meta, lang, heads, known))
+
+
+def chunks(results, meta, lang="zh", heads=None, known=None):
     """The same text as :func:`render`, in pieces: the document is never held whole, nor its text.
 
     A plan of 100,000 lines with a finding on each made a document of 225,000 finding dicts and a
     455 MB string (and its bytes) at once; here one finding's dict and text exist at a time. Each piece
     is what :func:`dumps` writes there (json.dumps writes a dict as ``{`` key ``: `` value joined by
     ``, `` ``}``), so the bytes are the same; tests/test_reports.py compares them on every example."""
-    head = {"schema_version": SCHEMA_VERSION, "provenance": _provenance(meta)}
-    yield _piece(head, "")[:-1] + ', "results": ['
+    yield f'{{"schema_version": {_ENCODE(SCHEMA_VERSION)}, "provenance": {_provenance_text(_provenance(meta), known)}, "results": ['
     for i, r in enumerate(results):
         where = f"/results/{i}"
-        text = _piece(result_head(r, lang), where)[:-1] + ', "findings": ['
-        yield (", " if i else "") + text
+        head = _piece(heads[i] if heads is not None else result_head(r, lang), where)[:-1] + ', "findings": ['
+        yield (", " if i else "") + head
         places = _report.places(r) if r.findings else None
         for j, f in enumerate(r.findings):
             piece = _piece(finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)), f"{where}/findings/{j}")
