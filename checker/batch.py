@@ -508,31 +508,36 @@ def _run_workers(sources, jobs, args, out, on_record):
 
 # -- the summary -----------------------------------------------------------------------------------
 class _ExactSum:
-    """A sum of floats that does not depend on the order of the terms (Shewchuk's partials, as in
-    math.fsum), so the summary is the same whatever order the workers finish in."""
-    __slots__ = ("partials",)
+    """A sum of floats that does not depend on the order of the terms, so the summary is the same
+    whatever order the workers finish in. Each float is an exact multiple of 2**-1074, so the sum is
+    kept exactly as an integer count of 2**-1074 and divided once at the end, which rounds correctly,
+    as math.fsum does: the same value as the Shewchuk partials this replaced (tests/test_summary.py),
+    at a fraction of the cost (the round's parent process folds 4.5 million category amounts for a
+    million lines)."""
+    __slots__ = ("exact", "special")
 
     def __init__(self):
-        self.partials = []
+        self.exact = 0          # the sum of the finite terms, in units of 2**-1074
+        self.special = None     # the sum of the infinite and NaN terms, if any
 
     def add(self, x):
-        x, i = float(x), 0
-        for y in self.partials:
-            if abs(x) < abs(y):
-                x, y = y, x
-            hi = x + y
-            lo = y - (hi - x)
-            if lo:
-                self.partials[i] = lo
-                i += 1
-            x = hi
-        self.partials[i:] = [x]
+        x = float(x)
+        try:
+            n, d = x.as_integer_ratio()
+        except (OverflowError, ValueError):    # infinities and NaN: no exact sum to keep
+            self.special = x if self.special is None else self.special + x
+            return
+        self.exact += n << (1075 - d.bit_length())
 
     def value(self) -> float:
         try:
-            return math.fsum(self.partials)
-        except (OverflowError, ValueError):    # infinities: no exact sum to keep
-            return sum(self.partials)
+            v = self.exact / _UNIT
+        except OverflowError:
+            v = math.inf if self.exact > 0 else -math.inf
+        return v if self.special is None else v + self.special
+
+
+_UNIT = 1 << 1074
 
 
 def _sums():
@@ -578,7 +583,9 @@ class Summary:
                                 "counts": rec["counts"], "amount": rec["totals"]["total"], "at_risk_amount": rec.get("at_risk", 0.0)})
         self.at_risk.add(rec.get("at_risk", 0.0))
         for code, c in rec.get("categories", {}).items():
-            mine = self.by_category.setdefault(code, {"name": None, "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}})
+            mine = self.by_category.get(code)
+            if mine is None:   # made only for a new code (a million lines bring 4.5 million (code, plan) pairs)
+                mine = self.by_category[code] = {"name": None, "items": 0, **{k: _ExactSum() for k in c if k.endswith("amount")}}
             # The name shown: that of the first plan by source (plans arrive in any order; a code off
             # the lists is named by its lines, which differ from plan to plan).
             if mine["name"] is None or (rec["source"], c["name"]) < mine["_named_by"]:

@@ -204,3 +204,23 @@ def test_json_in_pieces_names_the_place_of_a_number_it_cannot_write(checkers):
         "".join(json_.chunks([r], {}, "zh"))
     with pytest.raises(json_.NotJSON, match=r"number at /provenance/x/1 is not finite \(nan\)"):
         "".join(json_.chunks([], {"x": [1, float("nan")]}, "zh"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e13, max_value=1e13),
+                          st.floats(min_value=0, max_value=1e-300), st.sampled_from([0.0, -0.0, 5e-324, 0.1, 0.2, 0.3])),
+                max_size=40), st.randoms())
+def test_the_summary_sums_amounts_exactly_in_any_order(xs, rnd):
+    """batch._ExactSum (integer units of 2**-1074) gives math.fsum's correctly rounded sum, in any order."""
+    import math
+
+    from checker.batch import _ExactSum
+    a, b = _ExactSum(), _ExactSum()
+    for x in xs:
+        a.add(x)
+    shuffled = list(xs)
+    rnd.shuffle(shuffled)
+    for x in shuffled:
+        b.add(x)
+    assert a.value() == b.value() == math.fsum(xs)
+    assert math.copysign(1, a.value()) == math.copysign(1, math.fsum(xs) or 0.0)
