@@ -474,6 +474,8 @@ def places(result) -> tuple:
 def plain_remediation(result, f, lang, where=None) -> str:
     """One finding's remediation in the user's words (the JSON output's ``remediation_plain``).
     ``where``: :func:`places` of ``result``, when the caller looks up many findings of it."""
+    if not _rule_text(f.rule_id, "remediation", lang):   # nothing to fill in: no context to build
+        return f.remediation[lang]
     items, projects = where if where is not None else places(result)
     item = items.get(item_pointer(f.pointer)) if f.line_id is not None else None
     project = projects.get(f.project_id) if item is None and f.project_id else None
