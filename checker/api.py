@@ -89,6 +89,7 @@ class Checker:
                                for stage in _facts.EARLY_STAGES}
         self.evaluator = self._evaluator(needed)
         self.engine = Engine(compiled)
+        self._values: dict = {}
         self._provenance = None
 
     def _evaluator(self, names):
@@ -263,8 +264,19 @@ class Checker:
             title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
-            values=tuple((name, ctx.get(name)) for name in self.tested[rule_id]), list_rows=rows,
+            values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
             profile_note=self._notes.get(rule_id))
+
+    def _shared(self, values: tuple) -> tuple:
+        """One tuple per distinct tested values (lines of one combination share it): a plan of
+        100,000 lines with 225,000 findings held as many equal tuples. Bounded like the engine's memo."""
+        memo = self._values
+        if len(memo) >= 100_000:
+            memo.clear()
+        try:
+            return memo.setdefault(values, values)
+        except TypeError:   # a value that cannot be hashed: kept as it is
+            return values
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
@@ -339,7 +351,8 @@ def _meta(doc, built) -> dict:
     items = []
     for pi, project in enumerate(doc["projects"]):
         for ii, item in enumerate(project["items"]):
-            ctx = built.context[f"#/projects/{pi}/items/{ii}"]
+            # popped: each line's context is freed as its entry is made (the findings are made already)
+            ctx = built.context.pop(f"#/projects/{pi}/items/{ii}")
             items.append({"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
                           "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
                           "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
