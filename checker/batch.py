@@ -592,7 +592,7 @@ class Summary:
                 mine["name"], mine["_named_by"] = c["name"], (rec["source"], c["name"])
             mine["items"] += c["items"]
             for k, v in c.items():
-                if k.endswith("amount"):
+                if v and k.endswith("amount"):   # a zero leaves an exact sum as it is (most are zero)
                     mine[k].add(v)
         a = self.by_agency.setdefault(rec["agency"], {"plans": 0, "compliant": 0, "not_compliant": 0,
                                                       "findings": dict.fromkeys(reversed(SEVERITIES), 0),
