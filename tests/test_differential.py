@@ -224,3 +224,21 @@ def test_the_summary_sums_amounts_exactly_in_any_order(xs, rnd):
         b.add(x)
     assert a.value() == b.value() == math.fsum(xs)
     assert math.copysign(1, a.value()) == math.copysign(1, math.fsum(xs) or 0.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "/projects/0", "/projects/1", "/projects/01", "/projects/10",
+                                           "/projects/0/items/2", "/projects/0/items/10", "/projects/0/items/02/x1"]),
+                          st.sampled_from(["error", "warning", "info"]), st.sampled_from(["GPP-A-001", "GPP-B-002", "CHK-003"]),
+                          st.sampled_from(["甲", "乙", "a"])), max_size=30),
+       st.booleans())
+def test_findings_ordered_by_place_are_in_the_sort_keys_order(rows, two_sources):
+    """api._in_order (a key per place) gives the same list as sorting by Finding.sort_key, equal keys
+    and pointers that differ only by a leading zero included."""
+    from checker.api import _in_order
+    from checker.findings import Finding
+    findings = [Finding(source="b.json" if two_sources and i % 2 else "a.json", pointer=ptr, rule_id=rule, severity=sev,
+                        title={}, message={"zh": msg}, remediation={}, legal_basis=(), line_id=str(i))
+                for i, (ptr, sev, rule, msg) in enumerate(rows)]
+    expected = sorted(findings, key=Finding.sort_key)
+    assert [id(f) for f in _in_order(list(findings))] == [id(f) for f in expected]
