@@ -2,6 +2,7 @@
 
     python bench/batch_bench.py                       # 100k and 1M lines, --jobs 1 and 2
     python bench/batch_bench.py --lines 100000 --jobs 2
+    python bench/batch_bench.py --lines 1000000 --jobs 2 --baseline /tmp/lvcai-base   # before/after, alternating
 
 A synthetic round is written to a temporary directory: plans of 10-500 lines drawn over the real
 list codes and off-list codes of the shipped 2022 catalog (rules/catalogs/), about 3% of them
@@ -9,13 +10,18 @@ broken (bad JSON, schema errors). Each run is the real command (`python -m check
 in a fresh process; peak RSS is the largest of that process and its workers (RUSAGE_CHILDREN).
 Then one process times the parts on a sample, per line item: read + parse, schema validation,
 facts, rule evaluation (engine), findings (messages), and output (render + atomic write).
+
+In the same run it times only reading and parsing every plan file of the round (``json.loads``, no
+checking), in one process and in ``--jobs`` processes, and prints the batch's wall time as a multiple
+of each. ``--baseline TREE`` runs the same commands (and parts) from another source tree, a checkout
+of an earlier commit, alternately with this one: the machine's load hits both alike, so compare the
+ratios, not the absolute figures of separate runs.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -62,54 +68,106 @@ def write_round(directory: Path, n_lines: int, seed=11, broken_share=0.03):
     return plans, broken
 
 
-def run_batch(src, out, jobs):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def run_batch(src, out, jobs, tree=ROOT):
+    """Wall seconds and peak RSS (MB) of one `lvcai batch` run: the largest of its process and its
+    workers, as wait4 reports it for that run alone (RUSAGE_CHILDREN would keep the largest of every
+    child this bench ever had)."""
+    import os
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "checker", "batch", str(src), "--output-dir", str(out), "--jobs", str(jobs),
-                    "--force", "--format", "json,html,xlsx"], cwd=ROOT, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
+    pid = os.fork()
+    if pid == 0:
+        os.chdir(tree)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execv(sys.executable, [sys.executable, "-m", "checker", "batch", str(src), "--output-dir", str(out),
+                                  "--jobs", str(jobs), "--force", "--format", "json,html,xlsx"])
+    _pid, _status, usage = os.wait4(pid, 0)
+    return time.perf_counter() - t, usage.ru_maxrss / 1024
+
+
+def _parse_files(paths):
+    n = 0
+    for p in paths:
+        try:
+            doc = json.loads(Path(p).read_bytes())
+            n += sum(len(pr.get("items", ())) for pr in doc.get("projects", ()))
+        except (ValueError, AttributeError, TypeError):
+            pass
+    return n
+
+
+def read_parse(src, jobs):
+    """Seconds to only read and parse (json.loads) every plan file of ``src`` in ``jobs`` processes."""
+    import multiprocessing as mp
+    files = sorted(str(p) for p in src.rglob("*.json"))
+    t = time.perf_counter()
+    if jobs == 1:
+        _parse_files(files)
+    else:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            pool.map(_parse_files, [files[i::jobs] for i in range(jobs)])
+    return time.perf_counter() - t
+
+
+def parts_in(tree, src):
+    """parts() run in a fresh process that imports the checker of ``tree``."""
+    out = subprocess.run([sys.executable, __file__, "--parts-child", str(src), "--tree", str(tree)], cwd=tree,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def parts(src, sample=150):
     """Per-item cost of each part, measured in one process on the first ``sample`` plans.
 
     The public path runs (Checker.check, then the JSON output), with timers wrapped around the steps
-    it calls (schema validation, facts, engine), so the figures follow the code as it changes; what
-    check spends outside those steps (parse, findings, waivers) is "parse+findings"."""
+    it calls (schema validation, facts, engine, findings, the result's item list), so the figures
+    follow the code as it changes; what check spends outside those steps (read, parse, the plan's
+    sanity checks, CHK-003, waivers) is "parse+rest". Times are CPU time of this process
+    (time.process_time), so that other processes on the machine do not inflate them."""
     from checker import api as _api
     from checker._io import write_atomic
     from checker.formatters import json_
     checker = _api.Checker("national")
-    spent = dict.fromkeys(("schema", "facts", "engine"), 0.0)
+    spent = dict.fromkeys(("schema", "facts", "engine", "findings", "items list"), 0.0)
+    clock = time.process_time
 
     def timed(name, fn):
         def wrapper(*args, **kwargs):
-            t = time.perf_counter()
+            t = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                spent[name] += time.perf_counter() - t
+                spent[name] += clock() - t
         return wrapper
     _api.schema_problems = timed("schema", _api.schema_problems)
     _api._facts.build = timed("facts", _api._facts.build)
     checker.engine.run = timed("engine", checker.engine.run)
+    checker._finding = timed("findings", checker._finding)
+    _api._meta = timed("items list", _api._meta)
     files = sorted(src.rglob("*.json"))[:sample]
+    for f in files[:3]:   # warm: the validators, the engine's first combinations
+        checker.check(f.read_bytes(), f.name, langs=("zh",))
+    spent.update(dict.fromkeys(spent, 0.0))
+    pieces = json_.provenance_pieces(checker.provenance()) if hasattr(json_, "provenance_pieces") else None
     check = output = 0.0
     items = 0
     out = Path(tempfile.mkdtemp())
     for f in files:
+        t0 = clock()
         data = f.read_bytes()
-        t0 = time.perf_counter()
         result = checker.check(data, f.name, langs=("zh",))
-        t1 = time.perf_counter()
-        write_atomic(out / f.name, json_.render([result], checker.run_meta([result], {}), "zh").encode())
-        check, output = check + t1 - t0, output + time.perf_counter() - t1
+        t1 = clock()
+        meta = checker.run_meta([result], {})
+        if pieces is not None:   # as the batch writes a plan's file (trees that have it)
+            text = json_.text([result], meta, "zh", [json_.result_head(result, "zh")], pieces)
+        else:
+            text = json_.render([result], meta, "zh")
+        write_atomic(out / f.name, text.encode())
+        check, output = check + t1 - t0, output + clock() - t1
         items += len(result.meta.get("items", ()))
     shutil.rmtree(out, ignore_errors=True)
-    cost = {"parse+findings": check - sum(spent.values()), **spent, "output": output}
+    cost = {"parse+rest": check - sum(spent.values()), **spent, "output": output}
     total = sum(cost.values())
     return items, {k: (v / items * 1e6, 100 * v / total) for k, v in cost.items()}
 
@@ -118,21 +176,42 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, action="append", help="line items per round (repeatable); default 100k and 1M")
     ap.add_argument("--jobs", type=int, action="append", help="worker processes (repeatable); default 1 and 2")
+    ap.add_argument("--baseline", help="another source tree (an earlier commit's checkout), run alternately")
+    ap.add_argument("--rounds", type=int, default=1, help="runs per tree and --jobs")
+    ap.add_argument("--parts-child", help=argparse.SUPPRESS)
+    ap.add_argument("--tree", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    print(f"{'lines':>9} {'plans':>6} {'broken':>6} {'jobs':>4} {'wall s':>7} {'items/s':>8} {'plans/s':>7} {'peak RSS MB':>11}")
+    if args.parts_child:
+        sys.path.insert(0, args.tree)
+        for name in [m for m in sys.modules if m == "checker" or m.startswith("checker.")]:
+            del sys.modules[name]
+        items, costs = parts(Path(args.parts_child))
+        print(json.dumps({"items": items, "costs": costs}))
+        return
+    trees = [("this", ROOT)] + ([("baseline", Path(args.baseline).resolve())] if args.baseline else [])
+    print(f"{'tree':>8} {'lines':>9} {'plans':>6} {'broken':>6} {'jobs':>4} {'wall s':>7} {'items/s':>8} {'plans/s':>7} "
+          f"{'peak RSS MB':>11} {'x parse(1)':>10} {'x parse(j)':>10}")
     for n in args.lines or [100_000, 1_000_000]:
         with tempfile.TemporaryDirectory() as tmp:
             src, out = Path(tmp) / "in", Path(tmp) / "out"
             src.mkdir()
             plans, broken = write_round(src, n)
             for jobs in args.jobs or [1, 2]:
-                wall, peak = run_batch(src, out, jobs)
-                print(f"{n:>9} {plans:>6} {broken:>6} {jobs:>4} {wall:>7.1f} {n / wall:>8,.0f} {plans / wall:>7.1f} {peak:>11.1f}", flush=True)
+                for _ in range(args.rounds):
+                    for name, tree in trees:   # alternating, so that both see the same load
+                        parse1 = read_parse(src, 1)
+                        parse_j = read_parse(src, jobs)
+                        wall, peak = run_batch(src, out, jobs, tree)
+                        print(f"{name:>8} {n:>9} {plans:>6} {broken:>6} {jobs:>4} {wall:>7.1f} {n / wall:>8,.0f} {plans / wall:>7.1f} "
+                              f"{peak:>11.1f} {wall / parse1:>10.1f} {wall / parse_j:>10.1f}", flush=True)
+                print(f"{'':>8} only reading and parsing the files: {parse1:.2f} s in 1 process, {parse_j:.2f} s in {jobs} "
+                      f"({n / parse1:,.0f} and {n / parse_j:,.0f} items/s)", flush=True)
             if n == (args.lines or [100_000])[0]:
-                items, costs = parts(src)
-                print(f"\nparts, one process, {items} line items of the first 150 plans (µs per line item, share):")
-                for k, (us, share) in costs.items():
-                    print(f"  {k:<15} {us:7.1f} µs  {share:5.1f}%")
+                for name, tree in trees:
+                    got = parts_in(tree, src)
+                    print(f"\nparts [{name}], one process, {got['items']} line items of the first 150 plans (µs per line item, share):")
+                    for k, (us, share) in got["costs"].items():
+                        print(f"  {k:<15} {us:7.1f} µs  {share:5.1f}%")
                 print()
 
 

@@ -2,12 +2,21 @@
 
     python bench/check_bench.py                 # 10k and 100k items
     python bench/check_bench.py --items 50000   # other sizes
+    python bench/check_bench.py --big 100000    # one plan of 100,000 items through `lvcai check --format json`
+    python bench/check_bench.py --big 100000 --baseline /path/to/other/tree   # the same, alternating with another tree
 
 Synthetic plans of 100 items are drawn over real codes: every 2022 code of the bundled lists, plus
 off-list codes from the shipped 2022 catalog (rules/catalogs/). Requirements
 and evaluations are drawn so that a realistic share of items and projects make rules fire. Each size
 runs in a fresh process (so peak RSS is that size's own), and reports the time of the parts:
 parse + schema validation + facts + engine + findings (``check``), and JSON rendering.
+
+``--big N`` writes ONE plan of N items, in three shares of items with a finding (none, half, every
+item: a mandatory-list code whose certificate the plan does not require is an error), and runs the
+installed command on it, ``python -m checker check PLAN --format json -o OUT`` in a fresh process:
+wall time and the peak RSS of that process (RUSAGE_CHILDREN). ``--baseline TREE`` runs the same
+command from another source tree (a checkout of an earlier commit) alternately, so both are measured
+under the same load and compared as ratios.
 """
 from __future__ import annotations
 
@@ -77,11 +86,84 @@ def run_one(n_items):
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def big_plan(n_items, finding_share, seed=5):
+    """One plan of ``n_items`` items; about ``finding_share`` of them break a rule (a mandatory-list
+    code without the certificate required), the others are off-list codes that break none."""
+    rng = random.Random(seed)
+    lists = [json.loads(p.read_text(encoding="utf-8")) for p in (ROOT / "rules" / "lists").glob("*_20*.json")]
+    mandatory = sorted({c for d in lists for r in d["rows"] if r["obligation"] == "mandatory" for c in r["codes_2022"]})
+    _listed, other = codes()
+    items = []
+    for i in range(n_items):
+        bad = rng.random() < finding_share
+        code = rng.choice(mandatory) if bad else rng.choice(other)
+        q, price = rng.randint(1, 50), round(rng.uniform(50, 20000), 2)
+        items.append({"line_id": str(i + 1), "category_code": code, "name": f"物品{i}", "quantity": q,
+                      "unit_price": price, "amount": round(q * price, 2),
+                      "green_requirements": {"energy_saving": "none" if bad else "required",
+                                             "environmental_label": "none" if bad else "required"}})
+    return json.dumps({"plan_id": "BIG-1", "date": "2026-03-01", "catalog_edition": "2022",
+                       "agency": {"name": "单位", "region": "440300"},
+                       "projects": [{"project_id": "P1", "name": "项目", "procurement_method": "公开招标",
+                                     "evaluation": {"method": "comprehensive_scoring", "price_weight": 30, "green_bonus_points": 2},
+                                     "items": items}]}, ensure_ascii=False).encode()
+
+
+def run_check_command(tree, plan, out):
+    """Wall seconds and peak RSS (MB) of ``python -m checker check PLAN --format json -o OUT`` run from ``tree``."""
+    import os
+    r, w = os.pipe()
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:   # a child of its own, so that RUSAGE of this child alone is read by wait4
+        os.close(r)
+        os.chdir(tree)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execv(sys.executable, [sys.executable, "-m", "checker", "check", str(plan), "--format", "json", "-o", str(out)])
+    os.close(w)
+    _pid, status, usage = os.wait4(pid, 0)
+    os.close(r)
+    wall = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, code
+
+
+def big(n_items, baseline, rounds, shares=(0.0, 0.5, 1.0)):
+    import hashlib
+    import tempfile
+    trees = [("this", ROOT)] + ([("baseline", Path(baseline).resolve())] if baseline else [])
+    print(f"one plan of {n_items} items, `python -m checker check PLAN --format json -o OUT` (exit 1: findings)")
+    print(f"{'tree':>9} {'share':>6} {'findings':>9} {'exit':>4} {'wall s':>7} {'peak RSS MB':>11} {'output MB':>9}  "
+          "sha256 of output (tree path masked)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for share in shares:
+            plan = Path(tmp) / f"big-{share}.json"
+            plan.write_bytes(big_plan(n_items, share))
+            for _ in range(rounds):
+                for name, tree in trees:   # alternating: both under the same load
+                    out = Path(tmp) / f"out-{name}.json"
+                    wall, rss, code = run_check_command(tree, plan, out)
+                    data = out.read_bytes() if out.exists() else b""
+                    n = data.count(b'"rule_id": "GPP-')
+                    same = data.replace(str(tree).encode(), b"TREE")   # the rule files' paths are in the provenance
+                    print(f"{name:>9} {share:>6} {n:>9} {code:>4} {wall:>7.2f} {rss:>11.1f} {len(data) / 1e6:>9.1f}  "
+                          f"{hashlib.sha256(same).hexdigest()[:16]}", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--items", type=int, action="append", help="items per run (repeatable); default 10k and 100k")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--big", type=int, help="one plan of this many items through `lvcai check --format json`")
+    ap.add_argument("--baseline", help="--big: another source tree to run alternately (an earlier commit's checkout)")
+    ap.add_argument("--rounds", type=int, default=1, help="--big: runs per tree and share")
+    ap.add_argument("--share", type=float, action="append", help="--big: share of items with a finding (repeatable); default 0, 0.5, 1")
     args = ap.parse_args()
+    if args.big:
+        big(args.big, args.baseline, args.rounds, tuple(args.share or (0.0, 0.5, 1.0)))
+        return
     if args.child:
         print(json.dumps(run_one(args.child)))
         return

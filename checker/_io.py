@@ -24,23 +24,26 @@ def shown(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data) -> None:
     """Write to a temporary file beside ``target``, give it the umask's mode (mkstemp makes 0600;
-    outputs are for others to read), then rename it over ``target``. A ``target`` that is there and
-    is no regular file (/dev/null, a named pipe, a terminal) is written to as it is: a rename would
-    put a file in its place (as root, ``-o /dev/null`` replaced the system's /dev/null)."""
+    outputs are for others to read), then rename it over ``target``. ``data``: bytes, or an
+    iterable of bytes written as they come (a failure part way leaves no file).
+
+    A ``target`` that is there and is no regular file (/dev/null, a named pipe, a terminal) is
+    written to as it is: a rename would put a file in its place (as root, ``-o /dev/null`` replaced
+    the system's /dev/null)."""
     try:
         kind = os.stat(target).st_mode
     except OSError:
         kind = None
     if kind is not None and not stat.S_ISREG(kind) and not stat.S_ISDIR(kind):
         with open(target, "wb") as fh:
-            fh.write(data)
+            _write_all(fh, data)
         return
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            _write_all(fh, data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -48,3 +51,11 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_all(fh, data) -> None:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        fh.write(data)
+    else:
+        for part in data:
+            fh.write(part)

@@ -18,7 +18,7 @@ from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult, pointer_key
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -94,6 +94,7 @@ class Checker:
         # the green evaluation system (issue 13): criteria per product group and the score weights
         self.criteria = _criteria.groups(self.rulepacks.directory)
         self.engine = Engine(compiled)
+        self._values: dict = {}
         self._provenance = None
 
     def _evaluator(self, names):
@@ -247,6 +248,7 @@ class Checker:
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated,
                              [_scheme.fact_fields(p) for p in green["projects"]])
         fired = self.engine.run(built.facts)
+        built.facts.clear()   # the contexts hold what findings and reports need
         if self.windows:
             date = doc["date"]
             fired = [(r, f) for r, f in fired if r not in self.windows or _in_window(self.windows[r], date)]
@@ -256,7 +258,7 @@ class Checker:
         findings = [self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired]
         findings += [_unknown_field(ptr, name, close, source, plan_id, built, langs) for ptr, name, close in unknown]
         findings += consistency.findings(doc, source, plan_id, langs)
-        findings.sort(key=Finding.sort_key)
+        findings = _in_order(findings)
         meta = _meta(doc, built)
         meta["green_evaluation"] = green
         if meta["stage"] in self.not_applicable:
@@ -293,11 +295,41 @@ class Checker:
             title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
-            values=tuple((name, ctx.get(name)) for name in self.tested[rule_id]), list_rows=rows,
+            values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
             profile_note=self._notes.get(rule_id))
+
+    def _shared(self, values: tuple) -> tuple:
+        """One tuple per distinct tested values (lines of one combination share it): a plan of
+        100,000 lines with 225,000 findings held as many equal tuples. Bounded like the engine's memo."""
+        memo = self._values
+        if len(memo) >= 100_000:
+            memo.clear()
+        try:
+            return memo.setdefault(values, values)
+        except TypeError:   # a value that cannot be hashed: kept as it is
+            return values
 
     def not_checkable(self, source, sha, plan_id, rule_id, problems) -> PlanResult:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
+
+
+def _in_order(findings: list) -> list:
+    """``findings`` sorted by Finding.sort_key (stable), with a key made per place rather than per
+    finding: the full keys of 225,000 findings (each with its messages) took about 90 MB at once.
+    The findings of one check share their source, so the order is the places' order, then within a
+    place the full key's; a list with several sources is sorted the plain way."""
+    if len({f.source for f in findings}) > 1:
+        return sorted(findings, key=Finding.sort_key)
+    by_place: dict = {}
+    for f in findings:
+        by_place.setdefault(pointer_key(f.pointer), []).append(f)
+    out = []
+    for place in sorted(by_place):
+        group = by_place[place]
+        if len(group) > 1:
+            group.sort(key=Finding.sort_key)
+        out += group
+    return out
 
 
 def _not_applicable(rule, stage) -> dict:
@@ -369,7 +401,8 @@ def _meta(doc, built) -> dict:
     items = []
     for pi, project in enumerate(doc["projects"]):
         for ii, item in enumerate(project["items"]):
-            ctx = built.context[f"#/projects/{pi}/items/{ii}"]
+            # popped: each line's context is freed as its entry is made (the findings are made already)
+            ctx = built.context.pop(f"#/projects/{pi}/items/{ii}")
             items.append({"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
                           "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
                           "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
@@ -377,7 +410,7 @@ def _meta(doc, built) -> dict:
                           "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
                           "product_type": item.get("product_type"),
                           "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
-                          "rows": {kind: [{"id": r.id, "name": r.name, "obligation": r.obligation} for r in rows]
+                          "rows": {kind: [r.cited for r in rows]
                                    for kind, rows in ctx["rows"].items()},
                           **({"award": _award(item, ctx)} if "award" in item else {})})
     return {

@@ -13,7 +13,7 @@ from . import __version__
 from ._io import shown, write_atomic
 from .errors import LvcaiError, UsageError, Words
 from .findings import CHK_PARSE, EXIT_FINDINGS, EXIT_OK, EXIT_UNCHECKABLE, SEVERITIES, at_or_above, exit_code
-from .formatters import BINARY, FORMATTERS, REPORT_FORMATS
+from .formatters import BINARY, FORMATTERS, REPORT_FORMATS, json_
 from .clock import check_date
 from .i18n import LANGS, text as _text
 
@@ -54,7 +54,8 @@ def _not_a_file(mode) -> str | None:
 def write_output(data, output: str | None, inputs) -> None:
     """Write to stdout, or to ``output`` atomically (temp file + rename), never over an input."""
     if output is None:
-        click.echo(data, nl=False)
+        for part in [data] if isinstance(data, (str, bytes)) else _spooled(data):
+            click.echo(part, nl=False)
         return
     target = Path(output)
     for p in inputs:
@@ -63,7 +64,22 @@ def write_output(data, output: str | None, inputs) -> None:
     directory = target.resolve().parent
     if not directory.is_dir():
         raise UsageError(Words("cli_output_no_dir", output=output, directory=directory))
-    write_atomic(target, data.encode("utf-8") if isinstance(data, str) else data)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    elif not isinstance(data, bytes):
+        data = (part.encode("utf-8") for part in data)
+    write_atomic(target, data)
+
+
+def _spooled(chunks):
+    """Text pieces (json_.chunks) gathered in a file that stays in memory while small: standard output
+    gets nothing when a piece fails (a number JSON cannot hold), and a huge output is never one string."""
+    import tempfile
+    spool = tempfile.SpooledTemporaryFile(max_size=32 << 20, mode="w+", encoding="utf-8", newline="")
+    for part in chunks:
+        spool.write(part)
+    spool.seek(0)
+    return iter(lambda: spool.read(1 << 20), "")
 
 
 def parse_generated_at(value):
@@ -233,7 +249,8 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         meta = checker.run_meta(results, options, stamp, waivers=_waivers.source(waivers) if waivers else None,
                                 waiver_list=waiver_list, filing=filing or {})
-        data = FORMATTERS[fmt](results, meta, lang=lang, color=color)
+        # JSON is written in pieces as it is made: the output of a 100,000-line plan is never held whole.
+        data = json_.chunks(results, meta, lang) if fmt == "json" else FORMATTERS[fmt](results, meta, lang=lang, color=color)
         write_output(data, output, plans)
     except LvcaiError as e:
         click.echo(_text("cli_error", lang).format(e=e.in_lang(lang)), err=True)

@@ -203,6 +203,25 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     plan_sums = [0.0] * (evaluator.n_plan if derive else 0)
     item_facts = []
     project_facts = []
+    # Fields every kind may carry: the date as a number, parameters without a value, dated parameters.
+    common = {"plan_date": int(date.replace("-", ""))}
+    for name in unset_params:
+        common["unset_" + name.replace(".", "_")] = True
+    extras, keeps = {}, {}
+    for kind in ("plan", "project", "item"):
+        keeps[kind] = ("id", "kind", *sorted(wanted.get(kind, ())))
+        extra = {**common, **{fld: _param_at(sched, date) for fld, sched in (dated or {}).get(kind, {}).items()}}
+        extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
+
+    def finish(f):
+        """The fact as the engine gets it, its context completed. Done as each fact is made, so that
+        the full working dict of an item is dropped at once (a 100,000-line plan held 100,000 of them)."""
+        f.update(extras[f["kind"]])
+        ctx = out.context[f["id"]]
+        ctx.update(f)
+        del ctx["id"], ctx["kind"]
+        # only the fields some rule tests, and never None (it matches neither $nex nor $neq)
+        return {k: v for k in keeps[f["kind"]] if (v := f.get(k)) is not None}
     for pi, project in enumerate(plan["projects"]):
         ev = project.get("evaluation") or {}   # optional at the early stages
         p_ptr = f"/projects/{pi}"
@@ -267,8 +286,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             p_amount += float(item["amount"])
             if item_derive:
                 item_derive(item, project, cat, nature, obligations, ctx["rows"], f, project_sums, plan_sums)
-            item_facts.append(f)
             out.context["#" + ptr] = ctx
+            item_facts.append(finish(f))
         pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev.get("method"),
               "price_weight": ev.get("price_weight"), "green_bonus_points": ev.get("green_bonus_points"),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
@@ -277,9 +296,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             pf.update(evaluator.values("project", project_sums, project, plan))
         if green is not None:
             pf.update(green[pi])
-        project_facts.append(pf)
         out.context["#" + p_ptr] = {"pointer": p_ptr, "project_index": pi, "project_id": project["project_id"],
                               "name": project["name"], "nature_derived": derived_nature, "rows": {}}
+        project_facts.append(finish(pf))
 
     in_force = all(out.editions[k] for k in LIST_KINDS)
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
@@ -295,20 +314,5 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         "missing_lists": ", ".join(k for k in LIST_KINDS if not out.editions[k]),
         "circular_basis": _circular.basis(refdata, stage),
     }
-    # Fields every kind may carry: the date as a number, parameters without a value, dated parameters.
-    common = {"plan_date": int(date.replace("-", ""))}
-    for name in unset_params:
-        common["unset_" + name.replace(".", "_")] = True
-    extras, keeps = {}, {}
-    for kind in ("plan", "project", "item"):
-        keeps[kind] = ("id", "kind", *sorted(wanted.get(kind, ())))
-        extra = {**common, **{fld: _param_at(sched, date) for fld, sched in (dated or {}).get(kind, {}).items()}}
-        extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
-    for f in [plan_fact, *project_facts, *item_facts]:
-        f.update(extras[f["kind"]])
-        ctx = out.context[f["id"]]
-        ctx.update(f)
-        del ctx["id"], ctx["kind"]
-        # only the fields some rule tests, and never None (it matches neither $nex nor $neq)
-        out.facts.append({k: v for k in keeps[f["kind"]] if (v := f.get(k)) is not None})
+    out.facts = [finish(plan_fact), *project_facts, *item_facts]
     return out

@@ -34,7 +34,7 @@ def pointer_key(ptr: str):
     return tuple(int(t) if t.isdigit() else t for t in _NUM.split(ptr))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # slots: a plan of 100,000 lines can have 200,000 findings
 class Finding:
     source: str            # file name or "<stdin>"
     pointer: str           # RFC 6901 pointer into the plan

@@ -43,6 +43,11 @@ class Row:
     edition_id: str
 
     @cached_property
+    def cited(self):
+        """The row as a result's items list it (one shared dict per row; do not mutate)."""
+        return {"id": self.id, "name": self.name, "obligation": self.obligation}
+
+    @cached_property
     def brief(self):
         """The row as findings cite it (one shared dict per row; do not mutate)."""
         return {"id": self.id, "name": self.name, "obligation": self.obligation, "standard": self.standard,

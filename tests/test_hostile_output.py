@@ -171,12 +171,12 @@ def test_json_output_refuses_nan_and_infinity(checker, base_plan):
 
 def test_cli_reports_a_non_finite_number_as_an_error_not_as_json(monkeypatch):
     from checker.formatters import json_
-    real = json_.document
-    def with_nan(results, meta, lang="zh"):
-        doc = real(results, meta, lang)
-        doc["results"][0]["totals"]["listed_share"] = float("nan")
-        return doc
-    monkeypatch.setattr(json_, "document", with_nan)
+    real = json_.result_head     # the CLI writes JSON in pieces (json_.chunks): the result's head has the totals
+    def with_nan(result, lang):
+        head = real(result, lang)
+        head["totals"]["listed_share"] = float("nan")
+        return head
+    monkeypatch.setattr(json_, "result_head", with_nan)
     r = CliRunner().invoke(main, ["check", str(ROOT / "examples" / "award-stage-audit.json"), "--format", "json"])
     assert r.exit_code == 2 and r.stdout == ""
     assert "lvcai：错误：output: the number at /results/0/totals/listed_share is not finite (nan)" in r.stderr

@@ -234,7 +234,7 @@ def _remediation_summary(entries, lang):
 def _at_risk(item, stage) -> bool:
     """A mandatory-category line without the certificate: not required (plan), or not valid (award).
     Before the procurement documents exist (budget, intention) nothing is required yet: none is."""
-    if stage in EARLY_STAGES:
+    if stage in EARLY_STAGES or (item["energy_list"] != "mandatory" and item["env_list"] != "mandatory"):
         return False
     for kind, short in _LISTS:
         if item[f"{short}_list"] != "mandatory":
@@ -248,6 +248,8 @@ def _at_risk(item, stage) -> bool:
 
 def _undetermined(item) -> bool:
     """Counted as mandatory only because the plan does not say which sub-type is bought."""
+    if item["energy_list"] != "mandatory" and item["env_list"] != "mandatory":
+        return False
     for kind, short in _LISTS:
         rows = item.get("rows", {}).get(kind, [])
         if (item[f"{short}_list"] == "mandatory" and item.get(f"{short}_resolution") in UNRESOLVED
@@ -462,11 +464,26 @@ def filing(meta, lang) -> dict:
     return {k: f.get(k) for k in ("report_no", "organisation", "prepared_by", "reviewed_by", "date")}
 
 
-def plain_remediation(result, f, lang) -> str:
-    """One finding's remediation in the user's words (the JSON output's ``remediation_plain``)."""
-    m = result.meta
-    item = next((i for i in m["items"] if i["pointer"] == item_pointer(f.pointer)), None) if f.line_id is not None else None
-    project = next((p for p in m["projects"] if p["project_id"] == f.project_id), None) if item is None and f.project_id else None
+def places(result) -> tuple:
+    """(item by pointer, project by project_id) of a checked plan's meta, the first of each: built
+    once per result, so that looking up each finding's item does not walk every item (a plan of
+    100,000 lines with a finding on each made that 10^10 comparisons)."""
+    items, projects = {}, {}
+    for i in result.meta.get("items", ()):
+        items.setdefault(i["pointer"], i)
+    for p in result.meta.get("projects", ()):
+        projects.setdefault(p["project_id"], p)
+    return items, projects
+
+
+def plain_remediation(result, f, lang, where=None) -> str:
+    """One finding's remediation in the user's words (the JSON output's ``remediation_plain``).
+    ``where``: :func:`places` of ``result``, when the caller looks up many findings of it."""
+    if not _rule_text(f.rule_id, "remediation", lang):   # nothing to fill in: no context to build
+        return f.remediation[lang]
+    items, projects = where if where is not None else places(result)
+    item = items.get(item_pointer(f.pointer)) if f.line_id is not None else None
+    project = projects.get(f.project_id) if item is None and f.project_id else None
     return _remediation(f, _context(f, item, project, result, lang), lang)
 
 
@@ -476,17 +493,21 @@ def categories(result) -> dict:
     undetermined), the part with the certificate required or preferred, and a name (the list row's
     where the code is on a list, else the first line's)."""
     out = {}
+    stage = result.meta["stage"]
     for i in result.meta["items"]:
-        c = out.setdefault(i["category_code"], {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
-                                                "undetermined_amount": 0.0, "priority_amount": 0.0,
-                                                "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0})
+        c = out.get(i["category_code"])
+        if c is None:
+            c = out[i["category_code"]] = {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
+                                           "undetermined_amount": 0.0, "priority_amount": 0.0,
+                                           "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0}
         if c["name"] is None:
             rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
             c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
         amount = float(i["amount"])
         c["items"] += 1
         c["amount"] += amount
-        strictest = max((i["energy_list"], i["env_list"]), key=("none", "priority", "mandatory").index)
+        energy, env = i["energy_list"], i["env_list"]
+        strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
         if _undetermined(i):
             c["undetermined_amount"] += amount
         elif strictest != "none":
@@ -496,9 +517,12 @@ def categories(result) -> dict:
             c["required_amount"] += amount
         elif "preferred" in reqs:
             c["preferred_amount"] += amount
-        if _at_risk(i, result.meta["stage"]):
+        if _at_risk(i, stage):
             c["at_risk_amount"] += amount
     return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+
+
+_STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
 
 
 def at_risk_amount(result) -> float:
