@@ -4,6 +4,7 @@ section green_words). Kept apart from _report.py so that other sections of the e
 (life-cycle cost, green value) sit beside it."""
 from __future__ import annotations
 
+from ..evaluation import sources as _sources
 from ..i18n import catalogue, LANGS
 
 
@@ -150,12 +151,36 @@ def criterion_view(c, lang) -> dict:
                      else f", grade {std['grade']}" if std.get("grade") else "")) if std else word("criteria_none_standard", lang),
         "source": f"{src['doc']} ({src['where']})" + (f"; {src['note']}" if src.get("note") else ""),
         "verified": src["verified"], "verified_label": word(f"verified_{str(src['verified']).lower()}", lang),
+        "refs": list(src["refs"]),
     }
+
+
+def _refs_key(key: str):
+    """Sort order of source keys: letter, then number (C2 before C10), lvcai's own keys last."""
+    head, _, num = key.partition("-") if key.startswith("POL-") else (key[0], "", key[1:])
+    return (key.startswith("POL-"), head, int(num) if num.isdigit() else 0, key)
+
+
+def source_lines(entries, lang, no_url_word) -> list:
+    """A resolved source list (checker/evaluation/sources.resolve) as display rows: {key, title, urls, detail}."""
+    return [{"key": e["key"], "title": e["title"], "detail": e["detail"],
+             "urls": e["urls"] or [], "no_url": no_url_word if e["no_url"] else ""} for e in entries]
+
+
+def group_sources(group, lang) -> list:
+    """The documents one group's criteria cite (rules/sources.json), in key order."""
+    d = group.doc
+    keys = set(d["eu_set"]["refs"]) | set(d["catalog"]["source"]["refs"])
+    for c in group.criteria:
+        keys.update(c["source"]["refs"])
+    return source_lines(_sources.resolve(sorted(keys, key=_refs_key), group.path.parent.parent), lang, word("criteria_no_url", lang))
 
 
 def group_view(group, lang) -> dict:
     d = group.doc
-    return {"id": group.id, "title": d["title"][lang], "description": d["description"][lang],
+    return {"sources": group_sources(group, lang),
+            "sources_title": word("criteria_sources", lang), "sources_intro": word("criteria_sources_intro", lang),
+            "id": group.id, "title": d["title"][lang], "description": d["description"][lang],
             "eu_set": f"{d['eu_set']['name']} ({d['eu_set']['source']})",
             "catalog": _codes(d["catalog"]["match"], lang),
             "catalog_source": f"{d['catalog']['source']['doc']} ({d['catalog']['source']['where']})"
@@ -186,6 +211,12 @@ def group_lines(group, lang) -> list:
         lines.append(f"    {word('criteria_verification', lang)}{sep}{c['verification']}")
         lines.append(f"    {word('criteria_standard', lang)}{sep}{c['standard']}")
         lines.append(f"    {word('criteria_source', lang)}{sep}{c['source']}")
+    if v["sources"]:
+        lines += ["", f"  {v['sources_title']}", f"  {v['sources_intro']}"]
+        for s in v["sources"]:
+            lines.append(f"    [{s['key']}] {s['title']}" + (f" ({s['detail']})" if s["detail"] else "")
+                         + (f" — {s['no_url']}" if s["no_url"] else ""))
+            lines += [f"        {u}" for u in s["urls"]]
     return lines
 
 
