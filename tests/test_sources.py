@@ -85,6 +85,8 @@ def test_the_sources_file_is_valid_and_an_entry_has_urls_exactly_when_no_url_is_
     bad = json.loads(SOURCES.read_text(encoding="utf-8"))
     bad["sources"]["C1"]["urls"] = ["https://a b"]
     assert schema_problems("sources", bad)
+    bad["sources"]["C1"]["urls"] = ["https://a/>x"]          # could close a Markdown autolink
+    assert schema_problems("sources", bad)
 
 
 def test_every_key_cited_by_shipped_data_is_listed_in_the_sources_file():
@@ -189,12 +191,15 @@ def test_rules_docs_criteria_pages_list_the_documents(tmp_path):
     page = (tmp_path / "criteria-sanitary_tapware.md").read_text(encoding="utf-8")
     assert "## Documents cited" in page
     assert "**C8** GB 25501-2019 (taps)" in page
-    assert "http://www.ctisd.com/knowledge/201505204919.html" in page   # C10
+    assert "<http://www.ctisd.com/knowledge/201505204919.html>" in page   # C10, an autolink
 
 
 def test_a_report_lists_the_documents_of_its_assumptions(tmp_path):
     plan = ROOT / "examples" / "green-evaluation.json"
     text = lvcai("check", plan, "--lang", "en").output
+    green = text[text.index("Green evaluation"):text.index("Life-cycle cost")]
+    assert "The documents the criteria above rest on" in green and S.table()["E4"]["urls"][0] in green
+    assert "[C5] GB 21455-2019" in green                 # the air conditioners of project 02
     section = text[text.index("Assumptions and sources"):]
     assert "[C1]" in section and "Documents cited" in section
     for u in S.table()["C1"]["urls"] + S.table()["P1"]["urls"]:

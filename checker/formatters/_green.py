@@ -47,9 +47,12 @@ def section(result, lang) -> dict | None:
         return None
     projects = []
     unverified = set()
+    cited = set()
     for p in g["projects"]:
         if not p["groups"]:
             continue
+        for c_ in p["criteria"]:
+            cited.update(c_.get("refs", ()))
         s = p["score"]
         c, k = p["counts"]["core"], p["counts"]["comprehensive"]
         unverified.update(c_["id"] for c_ in p["criteria"] if not c_["verified"])
@@ -80,6 +83,9 @@ def section(result, lang) -> dict | None:
         "none": word("none_applicable", lang) if not projects else "",
         "formula": word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"])),
         "unverified": word("unverified", lang).format(n=len(unverified)) if unverified else "",
+        # the documents the applicable criteria rest on (rules/sources.json), in key order
+        "sources": source_lines(_sources.resolve(sorted(cited, key=_refs_key)), lang, word("criteria_no_url", lang)),
+        "sources_title": word("criteria_sources", lang), "sources_intro": word("green_sources_intro", lang),
         "words": {k: word(k, lang) for k in ("plan_score", "project", "groups", "project_score", "core", "comprehensive",
                                              "ambition", "green_weight", "not_covered", "ungraded")},
     }
@@ -107,6 +113,12 @@ def text_lines(result, lang) -> list:
             lines.append(f"    {w['ungraded']}{sep}" + ("、" if lang == "zh" else ", ").join(p["ungraded"]))
     if s["unverified"]:
         lines.append(f"  {s['unverified']}")
+    if s["sources"]:
+        lines.append(f"  {s['sources_title']}{sep}{s['sources_intro']}")
+        for x in s["sources"]:
+            lines.append(f"    [{x['key']}] {x['title']}" + (f" ({x['detail']})" if x["detail"] else "")
+                         + (f" — {x['no_url']}" if x["no_url"] else ""))
+            lines += [f"        {u}" for u in x["urls"]]
     return lines
 
 
