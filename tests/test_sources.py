@@ -191,7 +191,7 @@ def test_rules_docs_criteria_pages_list_the_documents(tmp_path):
     page = (tmp_path / "criteria-sanitary_tapware.md").read_text(encoding="utf-8")
     assert "## Documents cited" in page
     assert "**C8** GB 25501-2019 (taps)" in page
-    assert "<http://www.ctisd.com/knowledge/201505204919.html>" in page   # C10, an autolink
+    assert "`http://www.ctisd.com/knowledge/201505204919.html`" in page   # C10, literal (a code span, no link)
 
 
 def test_a_report_lists_the_documents_of_its_assumptions(tmp_path):
