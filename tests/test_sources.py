@@ -229,3 +229,18 @@ def test_the_html_source_list_escapes_its_urls():
                      "urls": ['https://e.invalid/?a="><script>x</script>']}]}}, colon=": ", lang="en")
     assert "<script>" not in html and "<b>t</b>" not in html
     assert 'href="https://e.invalid/?a=&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in html
+
+
+def test_the_profiles_cite_listed_documents_and_not_the_research_notes():
+    """The profiles' parameter bases (shown with the values they set) cite by key too."""
+    known = set(S.table())
+    found, internal = [], []
+    for path in sorted((ROOT / "rules" / "profiles").glob("*.json")):
+        for ptr, text in _strings(json.loads(path.read_text(encoding="utf-8"))):
+            if INTERNAL.search(text):
+                internal.append(f"{path.name}{ptr}")
+            for group in BRACKETS.findall(text):
+                found += [(f"{path.name}{ptr}", k) for k in group.split(", ")]
+    assert internal == []
+    assert {k for _, k in found} >= {"P9", "Z1", "E3"}           # the walk sees the citations
+    assert [(w, k) for w, k in found if k not in known] == []
