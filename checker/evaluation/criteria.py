@@ -10,6 +10,7 @@ from pathlib import Path
 from .. import _paths
 from .._jsonutil import load_data
 from ..errors import DataError
+from . import sources as _sources
 
 INDICATORS = ("energy", "water", "carbon", "hazardous_substances", "resource_recovery", "life_cycle_cost",
               "packaging", "other")
@@ -68,6 +69,9 @@ def load_file(path: Path) -> Group:
         if c["id"] in seen:
             raise DataError(path, f"/criteria/{i}/id", f"duplicate criterion id '{c['id']}'")
         seen.add(c["id"])
+        _sources.check_refs(c["source"]["refs"], path, f"/criteria/{i}/source/refs", path.parent.parent)
+    _sources.check_refs(doc["eu_set"]["refs"], path, "/eu_set/refs", path.parent.parent)
+    _sources.check_refs(doc["catalog"]["source"]["refs"], path, "/catalog/source/refs", path.parent.parent)
     return Group(doc["group"], doc, path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import _paths
 from .._jsonutil import load_data
 from ..errors import DataError
+from . import sources as _sources
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class EvaluationData:
     grid: dict             # grid_factors.json
     param_verified: dict   # parameter name → verified (parameters.json)
     param_words: dict      # parameter name → {"basis_words": {zh, en}, "profile_words": {profile: {zh, en}}}
+    param_refs: dict       # parameter name → {"refs": [keys], "profile_refs": {profile: [keys]}} (rules/sources.json)
     directory: Path
     index: tuple = ((), ())   # ((edition, code) → [models], [(edition, prefixes, model)]), built by load()
 
@@ -67,6 +69,20 @@ def _check(models, directory):
                 raise DataError(where, f"/models/{i}/variant_bands", f"names no variant '{band['variant']}'")
 
 
+def _check_refs(models, grid, params, directory):
+    """Every source key the data cite is listed in rules/sources.json (else a DataError naming the place)."""
+    rules = directory.parent
+    for i, m in enumerate(models):
+        _sources.check_refs(m["refs"], directory / "use_phase.json", f"/models/{i}/refs", rules)
+    for part in ("factors", "provinces"):
+        for i, f in enumerate(grid[part]):
+            _sources.check_refs(f["refs"], directory / "grid_factors.json", f"/{part}/{i}/refs", rules)
+    for name, p in params.items():
+        _sources.check_refs(p["refs"], directory / "parameters.json", f"/params/{name}/refs", rules)
+        for prof, keys in p.get("profile_refs", {}).items():
+            _sources.check_refs(keys, directory / "parameters.json", f"/params/{name}/profile_refs/{prof}", rules)
+
+
 @lru_cache(maxsize=None)
 def load(directory: Path | None = None) -> EvaluationData:
     if directory is None or not (directory / "use_phase.json").is_file():
@@ -79,6 +95,8 @@ def load(directory: Path | None = None) -> EvaluationData:
         if f["region"] not in regions:
             raise DataError(directory / "grid_factors.json", f"/factors/{i}/region", f"no such region '{f['region']}'")
     params = load_data(directory / "parameters.json", "evaluation_params")["params"]
+    _check_refs(models, grid, params, directory)
     return EvaluationData(tuple(models), grid, {k: v["verified"] for k, v in params.items()},
                           {k: {"basis_words": v["basis_words"], "profile_words": v.get("profile_words", {})} for k, v in params.items()},
+                          {k: {"refs": v["refs"], "profile_refs": v.get("profile_refs", {})} for k, v in params.items()},
                           directory, _index(models))

@@ -62,16 +62,19 @@ def evaluate(doc, values: dict, basis: dict, data, units: dict | None = None, pr
     ``units``: parameter → unit as declared (for display); ``profile`` (checker/policy/rulepacks.Profile):
     which shipped profile set a value, for the words of its basis."""
     units = units or {}
-    words = {}
+    words, refs = {}, {}
     for name, w in data.param_words.items():
+        r = data.param_refs.get(name, {"refs": [], "profile_refs": {}})
         if profile is not None and name in profile.params:
             words[name] = next((w["profile_words"][pid] for pid in profile.chain if pid in w["profile_words"]), None)
+            refs[name] = next((r["profile_refs"][pid] for pid in profile.chain if pid in r["profile_refs"]), [])
         else:
             words[name] = w["basis_words"]
+            refs[name] = r["refs"]
     date = doc["date"]
     edition = doc.get("catalog_edition", "2022")
     stage = doc.get("stage", "plan")
-    params = {n: _param(values, basis, data.param_verified, n, date, units, words) for n in PARAMS}
+    params = {n: {**_param(values, basis, data.param_verified, n, date, units, words), "refs": list(refs.get(n, []))} for n in PARAMS}
     grid = _value.grid_factor(data.grid, (doc.get("agency") or {}).get("region"), date)
     items, projects = [], []
     plan_saved, plan_lcc, plan_co2_cost = {}, 0.0, 0.0
@@ -105,7 +108,8 @@ def evaluate(doc, values: dict, basis: dict, data, units: dict | None = None, pr
                          "co2_externality_total": round(proj_co2, 2), "saved": _value.rounded(proj_saved)})
     used = [i for r in items for i in r["inputs"]]
     return {
-        "method": {"discounting": "end_of_year", "prices": "constant", "formula_source": "EVALUATION.md §5.3 (NIST Handbook 135 via EnergyPlus)"},
+        "method": {"discounting": "end_of_year", "prices": "constant", "formula_source": "NIST Handbook 135 via EnergyPlus [L9]",
+                   "formula_refs": ["L9"]},
         "catalog_edition": edition, "stage": stage,
         "parameters": list(params.values()), "grid_factor": grid,
         "items": items, "projects": projects,
@@ -214,11 +218,11 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
         base_g, offer_g = grades[model["baseline_grade"]], grades[grade]
         inputs.append(_inp("grade", grade, "", "plan" if grade_from == "plan" else "award", True))
         inputs.append(_inp("grade_value", offer_g["value"], model["grade_unit"], model["source"], offer_g["verified"],
-                           model["source_words"]))
+                           model["source_words"], model["refs"]))
         inputs.append(_inp("baseline_grade", model["baseline_grade"], "", model["baseline_basis"], base_g["verified"],
-                           model["baseline_basis_words"]))
+                           model["baseline_basis_words"], model["refs"]))
         inputs.append(_inp("baseline_grade_value", base_g["value"], model["grade_unit"], model["source"], base_g["verified"],
-                           model["source_words"]))
+                           model["source_words"], model["refs"]))
         annual = {"offer": _annual(model, offer_g["value"], named), "baseline": _annual(model, base_g["value"], named),
                   "unit": UNITS[kind]}
     saved = {"kwh": None, "m3": None, "t_co2": None, "money_value": None}
@@ -231,13 +235,14 @@ def _item(item, project, pointer, edition, stage, date, params, grid, data):
             if grid["value"] is None:
                 missing.append("grid_factor")
             else:
-                inputs.append(_inp("grid_factor", grid["value"], grid["unit"], grid["source"], grid["verified"], grid["source_words"]))
+                inputs.append(_inp("grid_factor", grid["value"], grid["unit"], grid["source"], grid["verified"], grid["source_words"],
+                                   grid["refs"]))
                 saved["t_co2"] = round(_value.co2_tonnes(amount, grid["value"]), 6)
                 cp = params["carbon_price_yuan_per_t"]
                 if cp["value"] is None:
                     missing.append("carbon_price_yuan_per_t")
                 else:
-                    inputs.append(_inp(cp["name"], cp["value"], cp["unit"], cp["source"], cp["verified"], cp["source_words"]))
+                    inputs.append(_inp(cp["name"], cp["value"], cp["unit"], cp["source"], cp["verified"], cp["source_words"], cp["refs"]))
                     saved["money_value"] = round(saved["t_co2"] * cp["value"], 2)
         lcc, lcc_missing = _lcc(item, lcc_in, q, life, annual, kind, params, grid, inputs)
         missing += [m for m in lcc_missing if m not in missing]
@@ -265,8 +270,9 @@ def _lcc(item, lcc_in, q, life, annual, kind, params, grid, inputs):
             missing.append(p["name"])
     if missing:
         return None, missing
-    inputs.append(_inp(rate["name"], rate["value"], rate["unit"], rate["source"], rate["verified"], rate["source_words"]))
-    inputs.append(_inp(price["name"], price["value"], price["unit"], price["source"], price["verified"], price["source_words"]))
+    inputs.append(_inp(rate["name"], rate["value"], rate["unit"], rate["source"], rate["verified"], rate["source_words"], rate["refs"]))
+    inputs.append(_inp(price["name"], price["value"], price["unit"], price["source"], price["verified"], price["source_words"],
+                       price["refs"]))
     upv, spv = present_value_factors(rate["value"], life)
     use_cost = annual["offer"] * price["value"]
     parts = {
@@ -305,11 +311,12 @@ def _round(annual):
     return None if annual is None else {**annual, "offer": round(annual["offer"], 6), "baseline": round(annual["baseline"], 6)}
 
 
-def _inp(name, value, unit, source, verified, words=None):
+def _inp(name, value, unit, source, verified, words=None, refs=None):
     """One input of a computation: its value and unit, its source (``plan``, ``award`` or the citation of
-    the data or profile) and the citation in each language where the data give one, and whether it is verified."""
+    the data or profile) and the citation in each language where the data give one, the keys of the
+    documents it rests on (rules/sources.json) where the data name them, and whether it is verified."""
     return {"name": name, "value": value, "unit": unit, "source": source, **({"source_words": words} if words else {}),
-            "verified": bool(verified)}
+            **({"refs": list(refs)} if refs is not None else {}), "verified": bool(verified)}
 
 
 def _shell(item, project, pointer, model, missing, inputs, notes):

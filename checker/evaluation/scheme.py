@@ -42,7 +42,7 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
                          for g in groups.values() if g.id in lines]
     gids = {g["group"] for g in applicable_groups}
     criteria = [{"id": c["id"], "group": g.id, "title": c["title"], "indicator": c["indicator"], "ambition": c["ambition"],
-                 "type": c["type"], "verified": c["source"]["verified"], "covered_by": []}
+                 "type": c["type"], "verified": c["source"]["verified"], "refs": list(c["source"]["refs"]), "covered_by": []}
                 for g in groups.values() if g.id in gids for c in g.criteria]
     by_crit = {c["id"]: c for c in criteria}
     ev = project.get("evaluation") or {}

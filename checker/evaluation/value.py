@@ -31,11 +31,12 @@ def grid_factor(grid: dict, region_code, date: str) -> dict:
         candidates = [f for f in grid["factors"] if f["region"] == "national" and f["year"] <= year]
     out = {"region": region, "region_title": grid["regions"][region], "plan_year": year,
            "province": ({"prefix": province["prefix"], "name": province["name"], "source": province["source"],
-                         "source_words": province["source_words"], "verified": province["verified"]} if province else None),
+                         "source_words": province["source_words"], "verified": province["verified"],
+                         "refs": province.get("refs", [])} if province else None),
            "unit": grid["unit"]}
     if not candidates:
         return {**out, "value": None, "year": None, "source": None, "source_words": None, "verified": False,
-                "notes": notes + ["no_factor_up_to_year"]}
+                "refs": [], "notes": notes + ["no_factor_up_to_year"]}
     best = max(candidates, key=lambda f: f["year"])
     # A regional factor of an earlier year while the national one has the plan's year? The latest
     # year wins within the region; the region's own factor is preferred over the national one.
@@ -44,6 +45,8 @@ def grid_factor(grid: dict, region_code, date: str) -> dict:
     verified = best["verified"] and (province is None or province["verified"])
     return {**out, "value": best["value"], "year": best["year"], "source": best["source"],
             "source_words": best["source_words"], "verified": verified,
+            # the documents of the factor, then of the province's grid membership (rules/sources.json keys)
+            "refs": list(dict.fromkeys(best.get("refs", []) + (province.get("refs", []) if province else []))),
             "notes": notes}
 
 

@@ -6,6 +6,7 @@ green score) sit beside it without touching it."""
 from __future__ import annotations
 
 from .. import i18n
+from ..evaluation import sources as _sources
 
 
 def _words(lang):
@@ -29,6 +30,17 @@ def _cite(entry, lang):
     return words[lang] if words else (entry.get("source") or "—")
 
 
+def _with_refs(text, refs):
+    """A source text followed by the keys of the documents it rests on: "…[C1, C5]"."""
+    return f"{text} [{', '.join(refs)}]" if refs else text
+
+
+def _source_list(keys, w):
+    """The documents of ``keys`` (rules/sources.json) as display rows, in order of first citation."""
+    return [{"key": e["key"], "title": e["title"], "detail": e["detail"], "urls": e["urls"],
+             "no_url": w["no_url"] if e["no_url"] else ""} for e in _sources.resolve(keys)]
+
+
 def num(value, places=2):
     return "—" if value is None else f"{value:,.{places}f}"
 
@@ -44,7 +56,7 @@ def section(meta: dict, lang: str):
         return None
     w = _words(lang)
     sep = _sep(lang)
-    rows, assumptions, seen = [], [], set()
+    rows, assumptions, seen, cited = [], [], set(), {}
     for it in ev["items"]:
         notes = []
         if it["missing"]:
@@ -82,14 +94,20 @@ def section(meta: dict, lang: str):
             label = _name(inp["name"], lang)
             if inp["name"] in ("grade_value", "baseline_grade_value", "baseline_grade"):
                 label = f"{label}（{it['title'][lang]}）" if lang == "zh" else f"{label} ({it['title'][lang]})"
-            assumptions.append({"name": label, "value": f"{inp['value']} {inp['unit']}".strip(), "source": _cite(inp, lang),
+            refs = inp.get("refs", [])
+            cited.update(dict.fromkeys(refs))
+            assumptions.append({"name": label, "value": f"{inp['value']} {inp['unit']}".strip(),
+                                "source": _with_refs(_cite(inp, lang), refs),
                                 "verified": w["yes"] if inp["verified"] else w["no"], "ok": inp["verified"]})
     for p in ev["parameters"]:
         key = (p["name"], str(p["value"]), p["source"])
         if key in seen or p["value"] is None:
             continue
         seen.add(key)
-        assumptions.append({"name": _name(p["name"], lang), "value": f"{p['value']} {p['unit']}".strip(), "source": _cite(p, lang),
+        refs = p.get("refs", [])
+        cited.update(dict.fromkeys(refs))
+        assumptions.append({"name": _name(p["name"], lang), "value": f"{p['value']} {p['unit']}".strip(),
+                            "source": _with_refs(_cite(p, lang), refs),
                             "verified": w["yes"] if p["verified"] else w["no"], "ok": p["verified"]})
     grid = ev["grid_factor"]
     if grid["value"] is None:
@@ -111,6 +129,7 @@ def section(meta: dict, lang: str):
     plan = ev["plan"]
     return {
         "w": w, "rows": rows, "legal": legal, "projects": projects, "assumptions": assumptions,
+        "sources": _source_list(list(cited), w) if assumptions else [],
         "grid_text": grid_text, "grid_notes": grid_notes,
         "plan": {"lcc_total": num(plan["lcc_total"]), "co2_cost": num(plan["co2_externality_total"]),
                  "kwh": num(plan["saved"]["kwh"], 1), "m3": num(plan["saved"]["m3"], 1),
@@ -127,6 +146,11 @@ def json_parts(meta: dict):
     ev = meta.get("life_cycle_cost")
     if ev is None:
         return None
+    # ADDED: the documents the inputs cite (their refs, and the formula's), resolved from rules/sources.json
+    keys = list(dict.fromkeys([k for i in ev["items"] for inp in i["inputs"] for k in inp.get("refs", ())]
+                              + [k for p in ev["parameters"] for k in p.get("refs", ())]
+                              + list(ev["method"].get("formula_refs", ()))))
+    ev = {**ev, "sources": _sources.resolve(keys)}
     carbon = next(p for p in ev["parameters"] if p["name"] == "carbon_price_yuan_per_t")
     green = {"grid_factor": ev["grid_factor"], "carbon_price": carbon,
              "items": [{"pointer": i["pointer"], "project_id": i["project_id"], "line_id": i["line_id"], "group": i["group"],

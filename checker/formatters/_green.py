@@ -4,6 +4,7 @@ section green_words). Kept apart from _report.py so that other sections of the e
 (life-cycle cost, green value) sit beside it."""
 from __future__ import annotations
 
+from ..evaluation import sources as _sources
 from ..i18n import catalogue, LANGS
 
 
@@ -46,9 +47,12 @@ def section(result, lang) -> dict | None:
         return None
     projects = []
     unverified = set()
+    cited = set()
     for p in g["projects"]:
         if not p["groups"]:
             continue
+        for c_ in p["criteria"]:
+            cited.update(c_.get("refs", ()))
         s = p["score"]
         c, k = p["counts"]["core"], p["counts"]["comprehensive"]
         unverified.update(c_["id"] for c_ in p["criteria"] if not c_["verified"])
@@ -79,6 +83,9 @@ def section(result, lang) -> dict | None:
         "none": word("none_applicable", lang) if not projects else "",
         "formula": word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"])),
         "unverified": word("unverified", lang).format(n=len(unverified)) if unverified else "",
+        # the documents the applicable criteria rest on (rules/sources.json), in key order
+        "sources": source_lines(_sources.resolve(sorted(cited, key=_refs_key)), lang, word("criteria_no_url", lang)),
+        "sources_title": word("criteria_sources", lang), "sources_intro": word("green_sources_intro", lang),
         "words": {k: word(k, lang) for k in ("plan_score", "project", "groups", "project_score", "core", "comprehensive",
                                              "ambition", "green_weight", "not_covered", "ungraded")},
     }
@@ -106,6 +113,12 @@ def text_lines(result, lang) -> list:
             lines.append(f"    {w['ungraded']}{sep}" + ("、" if lang == "zh" else ", ").join(p["ungraded"]))
     if s["unverified"]:
         lines.append(f"  {s['unverified']}")
+    if s["sources"]:
+        lines.append(f"  {s['sources_title']}{sep}{s['sources_intro']}")
+        for x in s["sources"]:
+            lines.append(f"    [{x['key']}] {x['title']}" + (f" ({x['detail']})" if x["detail"] else "")
+                         + (f" — {x['no_url']}" if x["no_url"] else ""))
+            lines += [f"        {u}" for u in x["urls"]]
     return lines
 
 
@@ -150,12 +163,36 @@ def criterion_view(c, lang) -> dict:
                      else f", grade {std['grade']}" if std.get("grade") else "")) if std else word("criteria_none_standard", lang),
         "source": f"{src['doc']} ({src['where']})" + (f"; {src['note']}" if src.get("note") else ""),
         "verified": src["verified"], "verified_label": word(f"verified_{str(src['verified']).lower()}", lang),
+        "refs": list(src["refs"]),
     }
+
+
+def _refs_key(key: str):
+    """Sort order of source keys: letter, then number (C2 before C10), lvcai's own keys last."""
+    head, _, num = key.partition("-") if key.startswith("POL-") else (key[0], "", key[1:])
+    return (key.startswith("POL-"), head, int(num) if num.isdigit() else 0, key)
+
+
+def source_lines(entries, lang, no_url_word) -> list:
+    """A resolved source list (checker/evaluation/sources.resolve) as display rows: {key, title, urls, detail}."""
+    return [{"key": e["key"], "title": e["title"], "detail": e["detail"],
+             "urls": e["urls"] or [], "no_url": no_url_word if e["no_url"] else ""} for e in entries]
+
+
+def group_sources(group, lang) -> list:
+    """The documents one group's criteria cite (rules/sources.json), in key order."""
+    d = group.doc
+    keys = set(d["eu_set"]["refs"]) | set(d["catalog"]["source"]["refs"])
+    for c in group.criteria:
+        keys.update(c["source"]["refs"])
+    return source_lines(_sources.resolve(sorted(keys, key=_refs_key), group.path.parent.parent), lang, word("criteria_no_url", lang))
 
 
 def group_view(group, lang) -> dict:
     d = group.doc
-    return {"id": group.id, "title": d["title"][lang], "description": d["description"][lang],
+    return {"sources": group_sources(group, lang),
+            "sources_title": word("criteria_sources", lang), "sources_intro": word("criteria_sources_intro", lang),
+            "id": group.id, "title": d["title"][lang], "description": d["description"][lang],
             "eu_set": f"{d['eu_set']['name']} ({d['eu_set']['source']})",
             "catalog": _codes(d["catalog"]["match"], lang),
             "catalog_source": f"{d['catalog']['source']['doc']} ({d['catalog']['source']['where']})"
@@ -186,6 +223,12 @@ def group_lines(group, lang) -> list:
         lines.append(f"    {word('criteria_verification', lang)}{sep}{c['verification']}")
         lines.append(f"    {word('criteria_standard', lang)}{sep}{c['standard']}")
         lines.append(f"    {word('criteria_source', lang)}{sep}{c['source']}")
+    if v["sources"]:
+        lines += ["", f"  {v['sources_title']}", f"  {v['sources_intro']}"]
+        for s in v["sources"]:
+            lines.append(f"    [{s['key']}] {s['title']}" + (f" ({s['detail']})" if s["detail"] else "")
+                         + (f" — {s['no_url']}" if s["no_url"] else ""))
+            lines += [f"        {u}" for u in s["urls"]]
     return lines
 
 
