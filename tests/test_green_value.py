@@ -103,3 +103,5 @@ def test_batch_summary_totals_by_agency_and_group_with_a_chart(tmp_path):
     assert g["by_group"]["sanitary_tapware"]["m3"] == pytest.approx(2 * 10200.0)
     html = (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     assert 'class="green-chart"' in html and "<script" not in html.split('id="green-value"')[1].split("</svg>")[0]
+    section = html.split('id="green-value"')[1]
+    assert "本轮合计" in section and "计划合计" not in section   # the round's total, not a plan's

@@ -178,5 +178,5 @@ def batch_view(green: dict | None, lang: str):
     top = max((g["t"] for g in groups), default=0.0)
     for g in groups:
         g["width"] = round(CHART_WIDTH * g["t"] / top, 1) if top > 0 else 0.0
-    return {"w": w, "plans": green["plans"], "total": row(w["plan_total"], green["total"]),
+    return {"w": w, "plans": green["plans"], "total": row(w["round_total"], green["total"]),
             "by_agency": [row(a, v) for a, v in green["by_agency"].items()], "by_group": groups}
