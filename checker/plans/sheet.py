@@ -62,7 +62,7 @@ def spec() -> dict:
     s["_factor_field"] = {p: f for f, p in fx["x-paths"].items()}
     # what the reader words a cell with: the main columns and the factor columns together
     merged = dict(s)
-    for k in ("x-kinds", "x-labels", "x-values", "x-write", "x-expect", "x-help"):
+    for k in ("properties", "x-kinds", "x-labels", "x-values", "x-write", "x-expect", "x-help"):
         merged[k] = {**s[k], **fx[k]}
     s["_merged"] = merged
     return s
@@ -645,7 +645,7 @@ class _Reader:
                              say("factor_missing_column", lang, label=self.label(f),
                                  aliases=WORDS["list_sep"][lang].join(aliases)))
         only = next(iter(projects.values())) if len(projects) == 1 else None
-        current, n = None, 0
+        current = None
         for r in range(hrow + 1, len(sheet.rows) + 1):
             row = sheet.rows[r - 1]
             cells = {f: (row[c - 1], c) for c, f in cols.items() if c - 1 < len(row) and not V.is_empty(row[c - 1])}
@@ -685,9 +685,6 @@ class _Reader:
             if bad:
                 continue
             current.setdefault("factors", []).append((vals, sheet.row(r)))
-            n += 1
-        if n:
-            out.notes.append((sheet_ref(sheet.name), say("note_factors", lang, name=sheet.name, n=n)))
 
     def _sheet_index(self, place, sheet):
         return sheet.index if place.startswith(sheet_ref(sheet.name) + "!") else sheet.index + 1
