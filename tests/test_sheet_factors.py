@@ -84,8 +84,11 @@ def test_the_written_sheet_says_kinds_indicators_and_grades_in_words():
 def test_csv_cannot_hold_factors_and_says_where_they_are(tmp_path):
     r = CliRunner().invoke(main, ["convert", str(GREEN), "-o", str(tmp_path / "g.csv"), "--lang", "en"])
     assert r.exit_code == 2
+    assert "a CSV file holds one table and cannot hold evaluation factors" in r.stderr and "convert to .xlsx" in r.stderr
     assert "/projects/0/evaluation/factors" in r.stderr and "/projects/1/evaluation/factors" in r.stderr
     assert not (tmp_path / "g.csv").exists()
+    r = CliRunner().invoke(main, ["convert", str(GREEN), "-o", str(tmp_path / "g.csv")])
+    assert r.exit_code == 2 and "CSV 文件只能容纳一张表，无法容纳评审因素" in r.stderr
 
 
 def test_a_band_that_a_cell_cannot_hold_is_refused_not_lost(tmp_path):
@@ -223,6 +226,7 @@ def test_the_factors_sheet_is_no_block_of_plan_fields():
     # its header holds 项目编号 beside another header: that is no plan field with its value
     r = read(workbook([["X-01", "价格", "价格", 30]], head=["项目编号", "因素名称", "因素类别", "分值"]))
     assert r.problems == [] and r.doc["projects"][0]["project_id"] == "X-01" and len(r.doc["projects"]) == 2
+    assert factors(r) == [{"name": "价格", "kind": "price", "points": 30}]
 
 
 # -- the blank template -------------------------------------------------------------------------------

@@ -197,6 +197,8 @@ def layout(doc, lang="zh", factors=False):
 
 def to_csv(doc, lang="zh") -> bytes:
     """UTF-8 with a BOM (so Excel and WPS open it as UTF-8), CRLF line ends as Excel writes them."""
+    if _has_factors(doc):
+        raise NotRepresentable(Words("convert_csv_factors", places=tuple(_Place(p) for p in _has_factors(doc))))
     block, fields, table = layout(doc, lang)
     labels = spec()["x-labels"]
     buf = io.StringIO()
