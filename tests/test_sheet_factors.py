@@ -200,6 +200,11 @@ def test_an_unknown_project_a_bad_word_and_points_that_are_no_number_each_name_t
     assert all(line.startswith(f"{p}: ") for line in r.stderr.splitlines()) and "Traceback" not in r.output
 
 
+def test_rows_filled_down_from_an_unknown_project_are_not_named_again():
+    r = read(workbook([["X-9", "价格", "价格", 30], [None, "技术", "技术", 60], ["X-02", "技术", "技术", 60]]))
+    assert [p for p, _, _ in r.problems] == ["评审因素!A2"]
+
+
 def test_a_row_without_a_project_above_it_is_named():
     r = read(workbook([[None, "价格", "价格", 30]]), "zh")
     assert r.problems == [("评审因素!2:2", "CHK-001",

@@ -658,17 +658,19 @@ class _Reader:
                 if v is not None:
                     vals[f] = (v, sheet.cell(r, c))
             if "project_id" in cells:
-                if "project_id" not in vals:   # a bad cell, reported already
-                    current = None
+                if "project_id" not in vals:   # a bad cell, reported already (and so the rows filled down from it)
+                    current = False
                     continue
                 pid, pplace = vals.pop("project_id")
-                current = projects.get(pid)
-                if current is None:
+                current = projects.get(pid, False)
+                if current is False:
                     known = WORDS["list_sep"][lang].join(projects) if len(projects) <= 10 else \
                         WORDS["list_sep"][lang].join(list(projects)[:10]) + " …"
                     self.problem((sheet.index, r, cells["project_id"][1]), pplace, CHK_SCHEMA,
                                  say("factor_unknown_project", lang, project=pid, known=known))
                     continue
+            elif current is False:
+                continue
             elif current is None:
                 current = only
                 if current is None:
