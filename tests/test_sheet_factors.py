@@ -103,6 +103,15 @@ def test_a_band_that_a_cell_cannot_hold_is_refused_not_lost(tmp_path):
     assert not (tmp_path / "p.xlsx").exists()
 
 
+def test_an_empty_list_of_factors_is_refused_rather_than_dropped():
+    doc = json.loads(GREEN.read_text(encoding="utf-8"))
+    doc["projects"][1]["evaluation"]["factors"] = []
+    with pytest.raises(write.NotRepresentable) as e:
+        write.to_xlsx(doc, "en")
+    assert "(/projects/1/evaluation/factors)" in str(e.value)
+    assert "/projects/0/evaluation/factors" not in str(e.value)   # the first project's factors are held
+
+
 # -- grades as people write them ---------------------------------------------------------------------
 @pytest.mark.parametrize("written,expected", [
     ("1 级能效:5；2 级能效:2", [("1 级能效", 5), ("2 级能效", 2)]),

@@ -132,6 +132,9 @@ def factor_rows(doc, lang="zh"):
     for pi, project in enumerate(doc.get("projects", ())):
         evaluation = project.get("evaluation")
         factors = evaluation.get("factors") if isinstance(evaluation, dict) else None
+        if factors == [] or (factors is not None and not isinstance(factors, list)):   # no row to hold it
+            lost.append(f"/projects/{pi}/evaluation/factors")
+            continue
         for fi, factor in enumerate(factors or ()):
             base = f"/projects/{pi}/evaluation/factors/{fi}"
             if not isinstance(factor, dict):
@@ -163,7 +166,7 @@ def _grades_text(grades, base, g, lang, lost):
             lost.append(f"{base}/grades/{gi}")
             continue
         bands.append(f"{cond}{w['colon']}{repr(points) if isinstance(points, float) else points}")
-    if not isinstance(grades, list):
+    if not isinstance(grades, list) or not grades:
         lost.append(f"{base}/grades")
     return w["separator"].join(bands)
 
