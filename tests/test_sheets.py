@@ -430,7 +430,7 @@ def test_template_filled_in_is_checked(tmp_path, lang):
 def test_template_has_comments_drop_downs_formats_an_example_and_the_lists(tmp_path):
     from openpyxl import load_workbook
     wb = load_workbook(_template(tmp_path, "zh"))
-    assert wb.sheetnames == ["计划", "示例", "清单品目"]
+    assert wb.sheetnames == ["计划", "评审因素", "示例", "清单品目"]
     ws = wb["计划"]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "项目编号")
     cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}

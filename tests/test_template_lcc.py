@@ -75,12 +75,13 @@ def test_a_converted_plan_gives_the_same_life_cycle_cost_and_green_value(tmp_pat
 
 
 def test_evaluation_factors_are_refused_not_dropped_by_convert(tmp_path):
-    # a sheet has no place for evaluation factors: converting refuses (exit 2) and names them
-    r = CliRunner().invoke(main, ["convert", str(EXAMPLES / "green-evaluation.json"), "-o", str(tmp_path / "g.xlsx")])
-    assert r.exit_code == 2 and not (tmp_path / "g.xlsx").exists()
+    # a CSV file (one table) has no place for evaluation factors (an .xlsx has their sheet,
+    # tests/test_sheet_factors.py): converting refuses (exit 2) and names them
+    r = CliRunner().invoke(main, ["convert", str(EXAMPLES / "green-evaluation.json"), "-o", str(tmp_path / "g.csv")])
+    assert r.exit_code == 2 and not (tmp_path / "g.csv").exists()
     assert "/projects/0/evaluation/factors" in r.output and "/projects/1/evaluation/factors" in r.output
     # in the user's language, saying what to do
-    assert "转换会丢失它，因此未转换（这样的计划请保留为 JSON）：第 1 个项目" in r.output
+    assert "请转换为 .xlsx（评审因素写在“评审因素”工作表）或保留为 JSON：第 1 个项目" in r.output
 
 
 def _template(tmp_path, lang):

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,6 +55,16 @@ def spec() -> dict:
     s["_level"] = {f: ("item" if "items/*" in p else "project" if p.startswith("projects/") else "plan")
                    for f, p in s["x-paths"].items()}
     s["_generic"] = {p: f for f, p in s["x-paths"].items()}
+    # the evaluation factors sheet (x-factors): its own headers, plus the main sheet's project ID
+    fx = s["x-factors"]
+    s["_factor_lookup"] = {V.norm_key(a): f for f, aliases in {**fx["x-aliases"], "project_id": s["x-aliases"]["project_id"]}.items()
+                           for a in aliases + [f]}
+    s["_factor_field"] = {p: f for f, p in fx["x-paths"].items()}
+    # what the reader words a cell with: the main columns and the factor columns together
+    merged = dict(s)
+    for k in ("properties", "x-kinds", "x-labels", "x-values", "x-write", "x-expect", "x-help"):
+        merged[k] = {**s[k], **fx[k]}
+    s["_merged"] = merged
     return s
 
 
@@ -233,6 +244,62 @@ def _header_map(row) -> dict:
     return out
 
 
+def _factor_header_map(row) -> dict:
+    """{column number: field} for the cells of a row that name factor columns (or the project ID)."""
+    lookup, out = spec()["_factor_lookup"], {}
+    for c, raw in enumerate(row, 1):
+        if isinstance(raw, str) and not V.is_empty(raw):
+            f = lookup.get(V.norm_key(raw))
+            if f is not None:
+                out[c] = f
+    return out
+
+
+def _is_factor_header(mapping: dict) -> bool:
+    """A header row of the factors sheet: the factor's name and at least one other factor column."""
+    fields = set(mapping.values())
+    return "factor_name" in fields and len(fields - {"project_id", "factor_name"}) >= 1
+
+
+def parse_grades(raw):
+    """(grades, None) or (None, (part, why, kw)): ``1 级能效：5；2 级能效：2`` → [{condition, points}, …].
+
+    Bands are separated by ; ； or line breaks; in each band the LAST : or ： separates the band from
+    its points (so a band may hold a colon itself); the points may end in a suffix such as 分
+    (schemas/sheet.schema.json x-factors/x-grades). Empty bands (a trailing ；) are ignored."""
+    g = spec()["x-factors"]["x-grades"]
+    if not isinstance(raw, str):
+        return None, (_raw(raw), "grade_no_colon", {})
+    out = []
+    suffixes = sorted(g["points-suffixes"], key=len, reverse=True)
+    for part in re.split("[" + re.escape(g["separators"]) + "]+", raw):
+        seg = _strip(part)
+        if not seg:
+            continue
+        i = max(seg.rfind(c) for c in g["colons"])
+        if i < 0:
+            return None, (seg, "grade_no_colon", {})
+        cond, pts = _strip(seg[:i]), _strip(seg[i + 1:])
+        if not cond:
+            return None, (seg, "grade_no_condition", {})
+        p = unicodedata.normalize("NFKC", pts).strip()
+        for suffix in suffixes:
+            if p.lower().endswith(suffix):
+                p = p[:-len(suffix)].strip()
+                break
+        d, problem = V.parse_number(p) if p else (None, "number")
+        if problem:
+            return None, (seg, "grade_bad_points", {"points": pts})
+        out.append({"condition": cond, "points": V.to_json_number(d)})
+    if not out:
+        return None, (_raw(raw), "grade_no_colon", {})
+    return out, None
+
+
+def _strip(text: str) -> str:
+    return text.strip().strip("\u3000").strip()
+
+
 def _is_table_header(mapping: dict) -> bool:
     fields = {f for f, _, _ in mapping.values()}
     item_fields = {f for f in fields if spec()["_level"][f] == "item"}
@@ -274,7 +341,7 @@ def _block_pairs(sheet: _Sheet, rows: range):
 class _Reader:
     def __init__(self, lang: str, epoch, skip_bad: bool):
         self.lang, self.epoch, self.skip_bad = lang, epoch, skip_bad
-        self.sp = spec()
+        self.sp = spec()["_merged"]
         self.out = SheetPlan(None)
         self._keys = []    # sort keys of problems, parallel to out.problems
         self._converted = {}   # (field, raw, value) → [first place, cells]
@@ -323,6 +390,15 @@ class _Reader:
                     self.problem((sheet.index, r, c), place, CHK_SCHEMA, say("too_precise", self.lang, label=self.label(f), raw=_raw(raw)))
                     return None
                 v = V.to_json_number(d)
+        elif kind == "grades":
+            v, bad = parse_grades(raw)
+            if bad:
+                part, why, kw = bad
+                self.problem((sheet.index, r, c), place, CHK_SCHEMA,
+                             say("bad_grade", self.lang, label=self.label(f), part=part, why=say(why, self.lang, **kw),
+                                 expect=self.expect(f)))
+                return None
+            return v
         elif kind == "enum" or kind == "bool":
             v, problem = V.parse_closed(raw, self.sp["x-values"][f])
         else:   # enumlist
@@ -331,7 +407,7 @@ class _Reader:
             self.problem((sheet.index, r, c), place, CHK_SCHEMA,
                          say("bad_value", self.lang, label=self.label(f), raw=_raw(raw), expect=self.expect(f)))
             return None
-        if kind != "text":
+        if kind != "text":   # (grades returned above: a list of bands is no conversion to list)
             shown = _shown(v)
             if isinstance(raw, str):
                 converted = raw.strip() != shown
@@ -379,11 +455,21 @@ class _Reader:
             raise _Unreadable(say("no_table", self.lang, n=HEADER_SCAN_ROWS))
         sheet, hrow, mapping = table
         out.sheet = sheet.name
+        factor_sheets = []
+        for s in sheets:
+            if s is sheet or s.name in tables or V.norm_key(s.name) in examples:
+                continue
+            for r in range(1, min(len(s.rows), HEADER_SCAN_ROWS) + 1):
+                m = _factor_header_map(s.rows[r - 1])
+                if _is_factor_header(m):
+                    factor_sheets.append((s, r, m))
+                    break
+        factor_names = {s.name for s, _, _ in factor_sheets}
         # plan-level (and project defaults) from the header block, then from other sheets
         block, given, blank = {}, set(), {}
         # plan fields: the block above the table, then sheets without a line table of their own (never
         # another table's block, such as the template's example sheet)
-        others = [s for s in sheets if s is not sheet and s.name not in tables]
+        others = [s for s in sheets if s is not sheet and s.name not in tables and s.name not in factor_names]
         sources = [(sheet, range(1, hrow))] + [(s, range(1, min(len(s.rows), 200) + 1)) for s in others]
         for s, rows in sources:
             for f, raw, r, c, scale in _block_pairs(s, rows):
@@ -396,7 +482,10 @@ class _Reader:
                 v = self.value(f, raw, s, r, c, scale)
                 if v is not None:
                     block[f] = (v, s.cell(r, c))
-        self._table(sheet, hrow, mapping, block, given, blank)
+        plan_set, projects = self._table(sheet, hrow, mapping, block, given, blank)
+        for s, r, m in factor_sheets:
+            self._factors(s, r, m, projects)
+        out.doc = self._assemble(plan_set, projects, sheet)
         out.conversions = self.conversions()
         order = sorted(range(len(out.problems)), key=lambda i: self._keys[i])
         out.problems = [out.problems[i] for i in order]
@@ -530,7 +619,74 @@ class _Reader:
                 self.problem((sheet.index, hrow, 0), sheet.row(hrow), CHK_SCHEMA,
                              say("missing_column", lang, label=self.label(f),
                                  aliases=WORDS["list_sep"][lang].join(sp["x-aliases"][f])))
-        out.doc = self._assemble(plan_set, projects, sheet)
+        return plan_set, projects
+
+    def _factors(self, sheet, hrow, mapping, projects):
+        """The rows of a factors sheet into each project's ``factors`` [(values, row place)]."""
+        out, lang, sp = self.out, self.lang, self.sp
+        fx = sp["x-factors"]
+        cols, seen = {}, {}
+        for c, f in sorted(mapping.items()):
+            if f in seen:
+                self.problem((sheet.index, hrow, c), sheet.cell(hrow, c), CHK_SCHEMA,
+                             say("dup_column", lang, label=self.label(f), a=sheet.cell(hrow, seen[f]), b=sheet.cell(hrow, c)))
+                continue
+            seen[f] = c
+            cols[c] = f
+        header = sheet.rows[hrow - 1]
+        extra = [f"{V.clean_text(h)} ({col_letter(c)})" for c, h in enumerate(header, 1) if not V.is_empty(h) and c not in mapping]
+        if extra:
+            out.notes.append((sheet.row(hrow), say("note_extra", lang, cols=WORDS["list_sep"][lang].join(extra))))
+        needed = ["factor_kind"] + (["project_id"] if len(projects) != 1 else [])
+        for f in needed:
+            if f not in seen:
+                aliases = fx["x-aliases"].get(f) or sp["x-aliases"][f]
+                self.problem((sheet.index, hrow, 0), sheet.row(hrow), CHK_SCHEMA,
+                             say("factor_missing_column", lang, label=self.label(f),
+                                 aliases=WORDS["list_sep"][lang].join(aliases)))
+        only = next(iter(projects.values())) if len(projects) == 1 else None
+        current = None
+        for r in range(hrow + 1, len(sheet.rows) + 1):
+            row = sheet.rows[r - 1]
+            cells = {f: (row[c - 1], c) for c, f in cols.items() if c - 1 < len(row) and not V.is_empty(row[c - 1])}
+            if not cells:
+                continue
+            n_before = len(out.problems)
+            vals = {}
+            for f, (raw, c) in cells.items():
+                v = self.value(f, raw, sheet, r, c)
+                if v is not None:
+                    vals[f] = (v, sheet.cell(r, c))
+            if "project_id" in cells:
+                if "project_id" not in vals:   # a bad cell, reported already (and so the rows filled down from it)
+                    current = False
+                    continue
+                pid, pplace = vals.pop("project_id")
+                current = projects.get(pid, False)
+                if current is False:
+                    known = WORDS["list_sep"][lang].join(projects) if len(projects) <= 10 else \
+                        WORDS["list_sep"][lang].join(list(projects)[:10]) + " …"
+                    self.problem((sheet.index, r, cells["project_id"][1]), pplace, CHK_SCHEMA,
+                                 say("factor_unknown_project", lang, project=pid, known=known))
+                    continue
+            elif current is False:
+                continue
+            elif current is None:
+                current = only
+                if current is None:
+                    self.problem((sheet.index, r, 0), sheet.row(r), CHK_SCHEMA, say("factor_no_project", lang))
+                    continue
+            if set(cells) == {"project_id"}:
+                continue
+            bad = len(out.problems) > n_before
+            for f in ("factor_name", "factor_kind"):
+                if f in seen and f not in cells:
+                    bad = True
+                    self.problem((sheet.index, r, seen[f]), sheet.cell(r, seen[f]), CHK_SCHEMA,
+                                 say("empty", lang, label=self.label(f), scope=say("scope_factor", lang)))
+            if bad:
+                continue
+            current.setdefault("factors", []).append((vals, sheet.row(r)))
 
     def _sheet_index(self, place, sheet):
         return sheet.index if place.startswith(sheet_ref(sheet.name) + "!") else sheet.index + 1
@@ -562,6 +718,17 @@ class _Reader:
             for f in sp["x-paths"]:
                 if f in proj["set"]:
                     self._put(pdoc, sp["x-paths"][f].split("/")[2:], proj["set"][f], pptr)
+            if proj.get("factors"):
+                factors = pdoc.setdefault("evaluation", {}).setdefault("factors", [])
+                for fi, (vals, row_place) in enumerate(proj["factors"]):
+                    fptr = f"{pptr}/evaluation/factors/{fi}"
+                    out.places[fptr] = row_place
+                    fdoc = {}
+                    for f, key in sp["x-factors"]["x-paths"].items():
+                        if f in vals:
+                            fdoc[key] = vals[f][0]
+                            out.places[f"{fptr}/{key}"] = vals[f][1]
+                    factors.append(fdoc)
             items = []
             for ii, (vals, row_place) in enumerate(proj["items"]):
                 iptr = f"{pptr}/items/{ii}"
@@ -636,7 +803,7 @@ def _schema_problems(plan: SheetPlan, lang: str) -> list:
     from .._jsonutil import fast_validator, pointer, validator
     if fast_validator("plan").is_valid(plan.doc):
         return []
-    sp = spec()
+    sp = spec()["_merged"]
     out = []
     for e in sorted(validator("plan").iter_errors(plan.doc), key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(e.absolute_path)
@@ -650,7 +817,9 @@ def _schema_problems(plan: SheetPlan, lang: str) -> list:
                     msg = say("award_needed", lang, label=sp["x-labels"]["supplier_name"][lang])
                 else:
                     scope = {"plan": "scope_plan", "project": "scope_project", "item": "scope_line"}.get(sp["_level"].get(f), "scope_line")
-                    if "certificates" in [str(p) for p in path]:
+                    if f in sp["x-factors"]["x-paths"]:
+                        scope = "scope_factor"
+                    elif "certificates" in [str(p) for p in path]:
                         scope = "scope_cert"
                     elif path and path[-1] == "award" or m == "supplier":
                         scope = "scope_award"
@@ -678,6 +847,9 @@ def _schema_problems(plan: SheetPlan, lang: str) -> list:
 def _field_for(path) -> str | None:
     """The column of a document path (projects/0/items/3/amount → amount)."""
     parts = [str(p) for p in path]
+    if "factors" in parts:   # a factor's field, or its grades (…/factors/2/grades/1/points → the grades cell)
+        i = parts.index("factors")
+        return spec()["_factor_field"].get(parts[i + 2]) if i + 2 < len(parts) else None
     generic = []
     for i, p in enumerate(parts):
         if p.isdigit() and i > 0 and parts[i - 1] in ("projects", "items"):

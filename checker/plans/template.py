@@ -2,7 +2,9 @@
 
 xlsx: a plan sheet (header block and line table, each header with a comment saying what the column
 means, drop-downs for the closed values, number formats, and cell validation from the bounds of
-schemas/sheet.schema.json, such as a grade 1 to 9), a filled example sheet (the bundled
+schemas/sheet.schema.json, such as a grade 1 to 9), an evaluation factors sheet (评审因素: a line of
+guidance, the same comments, drop-downs for the factor's kind and green indicator, points 0 to 100),
+a filled example sheet (the bundled
 office-equipment plan, which the reader never takes for a second plan), and a sheet listing the list
 categories with their obligation. csv: the plan sheet's labels and headers only (CSV holds no more).
 """
@@ -92,10 +94,28 @@ def to_xlsx(lang: str = "zh", lists=None) -> bytes:
     # Printed, the blank sheet is two landscape pages wide: its 30-odd columns on one page would be
     # too small to fill in by hand
     ws.page_setup.fitToWidth = 2
+    _factors_sheet(wb.create_sheet(sp["x-factors"]["x-sheet"][lang]), lang)
     write.fill_sheet(wb.create_sheet(_TITLES["example"][lang]), _example_doc(), lang, comments=False)
     if lists is not None:
         _lists_sheet(wb.create_sheet(_TITLES["lists"][lang]), lists, lang)
     return write.save(wb)
+
+
+def _factors_sheet(ws, lang):
+    """The blank evaluation factors sheet: guidance, headers with their help, drop-downs and bounds."""
+    from openpyxl.utils import get_column_letter
+    merged = spec()["_merged"]
+    header, columns = write.fill_factor_sheet(ws, None, lang, comments=True, guide=True)
+    first, last = header + 1, header + ROWS
+    for f, c in columns.items():
+        letter = get_column_letter(c)
+        for dv in (_drop_down(f, lang, merged), _bounds(f, lang, merged)):
+            if dv is not None:
+                ws.add_data_validation(dv)
+                dv.add(f"{letter}{first}:{letter}{last}")
+        kind = merged["x-kinds"][f]
+        for r in range(first, last + 1):
+            write._format(ws.cell(row=r, column=c), kind)
 
 
 def _drop_down(f, lang, sp):

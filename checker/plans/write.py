@@ -2,7 +2,10 @@
 the same document: the reverse of ``lvcai convert PLAN.xlsx -o PLAN.json``.
 
 Layout: the plan-level fields as a header block (label in column A, value in column B), an empty row,
-then the line table with every project column repeated on each of its lines. Closed values are written
+then the line table with every project column repeated on each of its lines. A workbook's projects'
+evaluation factors go on a second sheet (评审因素 / Evaluation factors), one row per factor, its grades
+in one cell as ``1 级能效：5；2 级能效：2``; a CSV file holds one table, so a plan with factors is
+refused as CSV (keep it as .xlsx or JSON). Closed values are written
 in the words of ``lang`` (必须/优先/无 …), dates as date cells, codes as text (so 01 stays 01).
 A document that a sheet cannot hold without loss (a field with no column, two certificates of one
 type on a line) is refused with the places that cannot be held: converting is lossless or not done.
@@ -60,7 +63,7 @@ def _flatten(doc):
     plan = take(doc, plan_f, "", {"projects"})
     rows = []
     for pi, project in enumerate(doc.get("projects", ())):
-        pvals = take(project, proj_f, f"/projects/{pi}", {"items"})
+        pvals = take(project, proj_f, f"/projects/{pi}", {"items", "evaluation/factors"})
         for ii, item in enumerate(project.get("items", ())):
             base = f"/projects/{pi}/items/{ii}"
             ivals = take(item, item_f, base, {"award/certificates"})
@@ -100,7 +103,7 @@ def _unheld(node, held_paths, prefix, base, lost):
 
 def _cell(f, v, lang):
     sp = spec()
-    words = sp["x-write"].get(f)
+    words = sp["x-write"].get(f) or sp["x-factors"]["x-write"].get(f)
     if isinstance(v, list):
         sep = "、" if lang == "zh" else ", "
         return sep.join(_word(words.get(x), lang, x) for x in v)
@@ -116,9 +119,69 @@ def _word(w, lang, default):
     return w[lang] if isinstance(w, dict) else w
 
 
-def layout(doc, lang="zh"):
-    """(block [(field, value)], table fields, table rows [[value]]), refusing what cannot be held."""
+def factor_rows(doc, lang="zh"):
+    """(rows of the factors sheet [[cell of each x-factors/x-columns]], [pointers that cannot be held]).
+
+    A grade's condition holding a band separator (; ； or a line break), or spaces around it, would
+    not read back as written: it is not held."""
+    sp = spec()
+    fx = sp["x-factors"]
+    g = fx["x-grades"]
+    known = {p: f for f, p in fx["x-paths"].items()}
+    rows, lost = [], []
+    for pi, project in enumerate(doc.get("projects", ())):
+        evaluation = project.get("evaluation")
+        factors = evaluation.get("factors") if isinstance(evaluation, dict) else None
+        if factors == [] or (factors is not None and not isinstance(factors, list)):   # no row to hold it
+            lost.append(f"/projects/{pi}/evaluation/factors")
+            continue
+        for fi, factor in enumerate(factors or ()):
+            base = f"/projects/{pi}/evaluation/factors/{fi}"
+            if not isinstance(factor, dict):
+                lost.append(base)
+                continue
+            lost.extend(f"{base}/{k}" for k in factor if k not in known)
+            cells = {"project_id": project.get("project_id")}
+            for key, f in known.items():
+                if key not in factor:
+                    continue
+                v = factor[key]
+                if f == "factor_grades":
+                    v = _grades_text(v, base, g, lang, lost)
+                else:
+                    v = _cell(f, v, lang)
+                cells[f] = v
+            rows.append([cells.get(f) for f in fx["x-columns"]])
+    return rows, lost
+
+
+def _grades_text(grades, base, g, lang, lost):
+    w = g["write"][lang]
+    bands = []
+    for gi, grade in enumerate(grades if isinstance(grades, list) else ()):
+        cond = grade.get("condition") if isinstance(grade, dict) else None
+        points = grade.get("points") if isinstance(grade, dict) else None
+        if (not isinstance(cond, str) or cond != cond.strip() or any(ch in cond for ch in g["separators"])
+                or not isinstance(points, (int, float)) or isinstance(points, bool) or set(grade) - {"condition", "points"}):
+            lost.append(f"{base}/grades/{gi}")
+            continue
+        bands.append(f"{cond}{w['colon']}{repr(points) if isinstance(points, float) else points}")
+    if not isinstance(grades, list) or not grades:
+        lost.append(f"{base}/grades")
+    return w["separator"].join(bands)
+
+
+def _has_factors(doc):
+    return [f"/projects/{pi}/evaluation/factors" for pi, p in enumerate(doc.get("projects", ()))
+            if isinstance(p.get("evaluation"), dict) and "factors" in p["evaluation"]]
+
+
+def layout(doc, lang="zh", factors=False):
+    """(block [(field, value)], table fields, table rows [[value]]), refusing what cannot be held;
+    ``factors``: the projects' evaluation factors go on a sheet of their own (a workbook), else they
+    cannot be held (a CSV file)."""
     plan, rows, lost = _flatten(doc)
+    lost += factor_rows(doc, lang)[1] if factors else _has_factors(doc)
     if lost:
         places = tuple(_Place(p) for p in lost[:20])
         if len(lost) > 20:
@@ -137,6 +200,8 @@ def layout(doc, lang="zh"):
 
 def to_csv(doc, lang="zh") -> bytes:
     """UTF-8 with a BOM (so Excel and WPS open it as UTF-8), CRLF line ends as Excel writes them."""
+    if _has_factors(doc):
+        raise NotRepresentable(Words("convert_csv_factors", places=tuple(_Place(p) for p in _has_factors(doc))))
     block, fields, table = layout(doc, lang)
     labels = spec()["x-labels"]
     buf = io.StringIO()
@@ -166,11 +231,54 @@ def workbook(doc, lang="zh", sheet_title=None, comments=False):
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title or ("计划" if lang == "zh" else "Plan")
-    fill_sheet(ws, doc, lang, comments)
+    fill_sheet(ws, doc, lang, comments, factors=True)
+    if _has_factors(doc):
+        fill_factor_sheet(wb.create_sheet(spec()["x-factors"]["x-sheet"][lang]), doc, lang, comments)
     return wb
 
 
-def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=None):
+def fill_factor_sheet(ws, doc, lang="zh", comments=False, guide=False):
+    """The evaluation factors sheet: ``doc``'s factors (None: an empty table); with ``guide``, a line of
+    guidance above the header. Returns (header row, {field: column number})."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    sp = spec()
+    fx = sp["x-factors"]
+    labels, kinds, helps = {**sp["x-labels"], **fx["x-labels"]}, {**sp["x-kinds"], **fx["x-kinds"]}, {**sp["x-help"], **fx["x-help"]}
+    rows = factor_rows(doc, lang)[0] if doc is not None else []
+    header = 1
+    if guide:
+        ws.cell(row=1, column=1, value=fx["x-guide"][lang]).font = Font(italic=True)
+        header = 2
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E2EFDA")
+    widths = {"text": 22, "grades": 40, "enum": 16}
+    columns = {}
+    for c, f in enumerate(fx["x-columns"], 1):
+        cell = ws.cell(row=header, column=c, value=labels[f][lang])
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if comments and f in helps:
+            cell.comment = Comment(helps[f][lang], "lvcai")
+        columns[f] = c
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(kinds[f], 14)
+    for i, row in enumerate(rows, header + 1):
+        for c, (f, v) in enumerate(zip(fx["x-columns"], row), 1):
+            if v is None:
+                continue
+            cell = ws.cell(row=i, column=c, value=v)
+            _format(cell, kinds[f])
+            if kinds[f] == "grades":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header}:{header}"
+    return header, columns
+
+
+def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=None, factors=False):
     """Write ``doc`` (or, with ``fields``, an empty table of those columns) into worksheet ``ws``;
     returns (header row, {field: column number})."""
     from openpyxl.comments import Comment
@@ -179,7 +287,7 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
     sp = spec()
     labels, kinds, helps = sp["x-labels"], sp["x-kinds"], sp["x-help"]
     if doc is not None:
-        block, fields, table = layout(doc, lang)
+        block, fields, table = layout(doc, lang, factors=factors)
     else:
         block, table = [(f, None) for f in block_fields], []
     bold = Font(bold=True)
