@@ -9,7 +9,8 @@
   pdf`, then pdftoppm; needs libreoffice-calc). LibreOffice is not needed in CI: a missing tool is
   reported and its pictures are skipped;
 - template-N.png: the spreadsheet template (`lvcai template`) as LibreOffice prints it: the blank plan
-  sheet's two pages (the plan's columns, then the life-cycle cost columns), then the example sheet.
+  sheet's two pages (the plan's columns, then the life-cycle cost columns), the evaluation-factors
+  sheet, then the example sheet.
 
 SOURCE_DATE_EPOCH is set, so the check date in the pictures does not change from day to day.
 """
@@ -34,7 +35,7 @@ def report(fmt, out):
                    cwd=ROOT, check=False, env=env)
 
 
-def pages(pdf, prefix, first=1, last=2, resolution=70, crop=None):
+def pages(pdf, prefix, first=1, last=2, resolution=70, crop=None, pad=True):
     """PNG pages of ``pdf``; ``crop`` (x, y, width, height in pixels) keeps that part of each page."""
     if not shutil.which("pdftoppm"):
         print(f"pdftoppm not found (apt-get install poppler-utils): {prefix}-N.png skipped", file=sys.stderr)
@@ -42,6 +43,11 @@ def pages(pdf, prefix, first=1, last=2, resolution=70, crop=None):
     size = [a for flag, v in zip(("-x", "-y", "-W", "-H"), crop) for a in (flag, str(v))] if crop else []
     subprocess.run(["pdftoppm", "-png", "-r", str(resolution), *size, "-f", str(first), "-l", str(last), str(pdf), str(prefix)],
                    check=True)
+    if not pad:   # pdftoppm pads page numbers to the document's page count: keep the README's names
+        for n in range(first, last + 1):
+            for padded in (f"{prefix}-{n:02d}.png", f"{prefix}-{n:03d}.png"):
+                if os.path.exists(padded):
+                    os.replace(padded, f"{prefix}-{n}.png")
 
 
 def main():
@@ -65,12 +71,12 @@ def main():
         if soffice:
             subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(tmp / "report.xlsx")],
                            check=True, capture_output=True)
-            pages(tmp / "report.pdf", out / "report-xlsx", 1, 3)
+            pages(tmp / "report.pdf", out / "report-xlsx", 1, 3, pad=False)
             template = tmp / "template.xlsx"
             subprocess.run([sys.executable, "-m", "checker", "template", "--format", "xlsx", "-o", str(template)], cwd=ROOT, check=True)
             subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(template)],
                            check=True, capture_output=True)
-            pages(tmp / "template.pdf", out / "template", 1, 3, resolution=170, crop=(100, 150, 1880, 300))
+            pages(tmp / "template.pdf", out / "template", 1, 4, resolution=170, crop=(100, 150, 1880, 300))
         else:
             print("soffice not found (apt-get install libreoffice-calc): report-xlsx-N.png, template-N.png skipped", file=sys.stderr)
 
