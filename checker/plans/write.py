@@ -240,9 +240,7 @@ def workbook(doc, lang="zh", sheet_title=None, comments=False):
 def fill_factor_sheet(ws, doc, lang="zh", comments=False, guide=False):
     """The evaluation factors sheet: ``doc``'s factors (None: an empty table); with ``guide``, a line of
     guidance above the header. Returns (header row, {field: column number})."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Font
     sp = spec()
     fx = sp["x-factors"]
     labels, kinds, helps = {**sp["x-labels"], **fx["x-labels"]}, {**sp["x-kinds"], **fx["x-kinds"]}, {**sp["x-help"], **fx["x-help"]}
@@ -251,17 +249,9 @@ def fill_factor_sheet(ws, doc, lang="zh", comments=False, guide=False):
     if guide:
         ws.cell(row=1, column=1, value=fx["x-guide"][lang]).font = Font(italic=True)
         header = 2
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E2EFDA")
     widths = {"text": 22, "grades": 40, "enum": 16}
-    columns = {}
-    for c, f in enumerate(fx["x-columns"], 1):
-        cell = ws.cell(row=header, column=c, value=labels[f][lang])
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if comments and f in helps:
-            cell.comment = Comment(helps[f][lang], "lvcai")
-        columns[f] = c
-        ws.column_dimensions[get_column_letter(c)].width = widths.get(kinds[f], 14)
+    columns = _header_row(ws, header, fx["x-columns"], labels, helps if comments else {}, lang, "E2EFDA",
+                          lambda f: widths.get(kinds[f], 14))
     for i, row in enumerate(rows, header + 1):
         for c, (f, v) in enumerate(zip(fx["x-columns"], row), 1):
             if v is None:
@@ -282,8 +272,7 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
     """Write ``doc`` (or, with ``fields``, an empty table of those columns) into worksheet ``ws``;
     returns (header row, {field: column number})."""
     from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Font
     sp = spec()
     labels, kinds, helps = sp["x-labels"], sp["x-kinds"], sp["x-help"]
     if doc is not None:
@@ -301,16 +290,8 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
             a.comment = Comment(helps[f][lang], "lvcai")
         r += 1
     header = r + 1
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    columns = {}
-    for c, f in enumerate(fields, 1):
-        cell = ws.cell(row=header, column=c, value=labels[f][lang])
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if comments and f in helps:
-            cell.comment = Comment(helps[f][lang], "lvcai")
-        columns[f] = c
-        ws.column_dimensions[get_column_letter(c)].width = 14 if kinds[f] != "text" else 22
+    columns = _header_row(ws, header, fields, labels, helps if comments else {}, lang, "DDEBF7",
+                          lambda f: 14 if kinds[f] != "text" else 22)
     for i, row in enumerate(table, header + 1):
         for c, (f, v) in enumerate(zip(fields, row), 1):
             if v is None:
@@ -325,6 +306,25 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{header}:{header}"
     return header, columns
+
+
+def _header_row(ws, row, fields, labels, helps, lang, colour, width) -> dict:
+    """A table's header cells at ``row`` (bold, filled, wrapped; a comment with the help where given)
+    and the column widths; returns {field: column number}."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor=colour)
+    columns = {}
+    for c, f in enumerate(fields, 1):
+        cell = ws.cell(row=row, column=c, value=labels[f][lang])
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if f in helps:
+            cell.comment = Comment(helps[f][lang], "lvcai")
+        columns[f] = c
+        ws.column_dimensions[get_column_letter(c)].width = width(f)
+    return columns
 
 
 def _typed(f, v):
