@@ -68,6 +68,17 @@ class Rule:
     def legal_basis_text(self):
         return basis_text(self.legal_basis)
 
+    def documents(self):
+        """[{key, title, urls, detail, no_url}] of the documents the rule's legal bases and parameter
+        bases cite (refs, [KEY] in their texts), in order of first citation, from rules/sources.json."""
+        from ..evaluation import sources as _sources
+        keys = []
+        texts = [list(self.legal_basis), [p.basis for p in self.params]]
+        for _, key in cited_keys(texts):
+            if key not in keys:
+                keys.append(key)
+        return _sources.resolve(keys, self.path.parent.parent)
+
 
 def _walk_fields(cond, out, path=()):
     for key, val in cond.items():
