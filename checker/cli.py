@@ -621,7 +621,7 @@ def rules_docs(out_dir, lang):
                             derived=sorted(reg.derived.values(), key=lambda d: d.id),
                             params=sorted(reg.declarations.values(), key=lambda p: p.name),
                             tables=sorted(reg.tables.values(), key=lambda t: t.id),
-                            verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id))
+                            verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id), documents=reg.documents())
     write_atomic(out / "policy.md", page.encode("utf-8"))
     _criteria_docs(out, lang)
     click.echo(_text("rules_docs_done_policy", lang).format(n=len(rules), out=out))

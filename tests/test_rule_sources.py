@@ -151,6 +151,9 @@ def test_rules_docs_pages_list_the_documents_cited(tmp_path):
     # a document with no address says so; a rule citing none has no such section
     need = (tmp_path / "GPP-SCR-001.md").read_text(encoding="utf-8")
     assert "**POL-NEED**" in need and "(no address recorded)" in need
+    # the policy page (selectors, derived values, tables, parameters) lists what they cite
+    policy = (tmp_path / "policy.md").read_text(encoding="utf-8").split("## Documents cited", 1)[1]
+    assert "- **POL-GDC** " in policy and "- **POL-TJGB** " in policy and "- **S5** " in policy
     zh = tmp_path / "zh"
     lvcai("rules", "docs", "-o", zh)
     assert "## 所引文献" in (zh / "GPP-ENE-001.md").read_text(encoding="utf-8")

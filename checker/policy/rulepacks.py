@@ -270,10 +270,13 @@ class RulePacks:
             _selectors.load_dir(pack_file.parent / "selectors", self.selectors)
             _derived.load_dir(pack_file.parent / "derived", self.derived, self.verdicts)
             _tables.load_dir(pack_file.parent / "tables", self.tables)
+        self.cited: list = []     # document keys the selectors, derived values and tables cite, in order
         for sub in ("selectors", "derived", "tables"):
             for d in [self.directory, *(f.parent for f in pack_files)]:
                 for path in sorted((d / sub).glob("*.json")):
-                    check_citations(path, json.loads(path.read_text(encoding="utf-8")), self.directory)
+                    doc = json.loads(path.read_text(encoding="utf-8"))
+                    check_citations(path, doc, self.directory)
+                    self.cited += [k for _, k in cited_keys(doc) if k not in self.cited]
         _selectors.check_refs(self.selectors, FIELDS["item"])
         _derived.check_refs(self.derived, self.selectors, FIELDS, self.tables)
         for pack_file in pack_files:
@@ -316,6 +319,15 @@ class RulePacks:
                 if name.startswith("unset_") and not any(name == "unset_" + d.replace(".", "_") for d in self.declarations):
                     raise DataError(rule.path, "/when", f"field '{name}' names no declared parameter "
                                                         f"(unset_<parameter> is true when the profile leaves it without a value)")
+
+    def documents(self):
+        """[{key, title, urls, detail, no_url}] of the documents the selectors, derived values, tables and
+        parameter bases cite (rules/sources.json), in order of first citation."""
+        from ..evaluation import sources as _sources
+        keys = list(self.cited)
+        bases = [d.basis for d in sorted(self.declarations.values(), key=lambda d: d.name)]
+        keys += [k for _, k in cited_keys(bases) if k not in keys]
+        return _sources.resolve(list(dict.fromkeys(keys)), self.directory)
 
     def get(self, rule_id: str) -> Rule:
         """The rule with this id, or the rule that has it as an alias (a renamed rule's old id)."""
