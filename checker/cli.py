@@ -539,13 +539,22 @@ def rules_list(profile, lang):
 def rules_show(rule_id, lang):
     """查看一条规则的全部内容，包括其示例（规则文件的 JSON）。
 
-    Everything about one rule, its examples included (the rule file as JSON)."""
+    Everything about one rule, its examples included (the rule file as JSON). The documents its legal
+    bases cite (keys of rules/sources.json, with title and address) follow on standard error, so the
+    standard output stays the rule file."""
+    from .i18n import text
     from .policy.rulepacks import RulePacks
     try:
         rule = RulePacks().get(rule_id)
     except LvcaiError as e:
         _fail(e, lang)
     click.echo(rule.path.read_text(encoding="utf-8"), nl=False)
+    documents = rule.documents()
+    if documents:
+        click.echo(f"{text('documents_cited', lang)}: {text('documents_cited_intro', lang)}", err=True)
+        for s in documents:
+            where = " ; ".join(s["urls"]) if s["urls"] else text("no_url_recorded", lang)
+            click.echo(f"  [{s['key']}] {s['title']}: {where}", err=True)
 
 
 @rules_group.command("test")
@@ -612,7 +621,7 @@ def rules_docs(out_dir, lang):
                             derived=sorted(reg.derived.values(), key=lambda d: d.id),
                             params=sorted(reg.declarations.values(), key=lambda p: p.name),
                             tables=sorted(reg.tables.values(), key=lambda t: t.id),
-                            verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id))
+                            verdicts=sorted(reg.verdicts.values(), key=lambda v: v.id), documents=reg.documents())
     write_atomic(out / "policy.md", page.encode("utf-8"))
     _criteria_docs(out, lang)
     click.echo(_text("rules_docs_done_policy", lang).format(n=len(rules), out=out))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +67,17 @@ class Rule:
 
     def legal_basis_text(self):
         return basis_text(self.legal_basis)
+
+    def documents(self):
+        """[{key, title, urls, detail, no_url}] of the documents the rule's legal bases and parameter
+        bases cite (refs, [KEY] in their texts), in order of first citation, from rules/sources.json."""
+        from ..evaluation import sources as _sources
+        keys = []
+        texts = [list(self.legal_basis), [p.basis for p in self.params]]
+        for _, key in cited_keys(texts):
+            if key not in keys:
+                keys.append(key)
+        return _sources.resolve(keys, self.path.parent.parent)
 
 
 def _walk_fields(cond, out, path=()):
@@ -160,10 +173,42 @@ class Active:
     windows: dict = None   # rule id → (effective_from, effective_until), either may be None
 
 
+#: a citation of rules/sources.json in a text: [S5], [POL-NINE, Z1], [S3/S4]
+_CITED = re.compile(r"\[((?:[A-Z][0-9]+|POL-[A-Z]+)(?:(?:, |/)(?:[A-Z][0-9]+|POL-[A-Z]+))*)\]")
+
+
+def cited_keys(node, ptr=""):
+    """(pointer, key) of every document key a rule data file cites: its ``refs`` lists and [KEY] in its texts."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "refs" and isinstance(v, list):
+                for i, key in enumerate(v):
+                    yield f"{ptr}/refs/{i}", key
+            else:
+                yield from cited_keys(v, f"{ptr}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from cited_keys(v, f"{ptr}/{i}")
+    elif isinstance(node, str):
+        for group in _CITED.findall(node):
+            for key in re.split(r", |/", group):
+                yield ptr, key
+
+
+def check_citations(path: Path, doc, directory: Path | None = None) -> None:
+    """A DataError naming the file and place when it cites a document key rules/sources.json does not list."""
+    from ..evaluation import sources as _sources
+    known = _sources.table(directory)
+    for ptr, key in cited_keys(doc):
+        if key not in known:
+            raise DataError(path, ptr, f"cites document '{key}', which {_sources.path_for(directory).name} does not list")
+
+
 def load_rule(path: Path, pack: str, derived: dict | None = None) -> Rule:
     """One rule file, checked against the schema, the fields of its fact kind (with the derived values
     of that level) and its own parameter declarations."""
     doc = load_data(path, "rule")
+    check_citations(path, doc, path.parent.parent)
     if path.stem != doc["id"]:
         raise DataError(path, "/id", f"'{doc['id']}' does not match the file name '{path.stem}'")
     fields = set(FIELDS[doc["fact"]]) | {d.id for d in (derived or {}).values() if d.level == doc["fact"]}
@@ -225,6 +270,13 @@ class RulePacks:
             _selectors.load_dir(pack_file.parent / "selectors", self.selectors)
             _derived.load_dir(pack_file.parent / "derived", self.derived, self.verdicts)
             _tables.load_dir(pack_file.parent / "tables", self.tables)
+        self.cited: list = []     # document keys the selectors, derived values and tables cite, in order
+        for sub in ("selectors", "derived", "tables"):
+            for d in [self.directory, *(f.parent for f in pack_files)]:
+                for path in sorted((d / sub).glob("*.json")):
+                    doc = json.loads(path.read_text(encoding="utf-8"))
+                    check_citations(path, doc, self.directory)
+                    self.cited += [k for _, k in cited_keys(doc) if k not in self.cited]
         _selectors.check_refs(self.selectors, FIELDS["item"])
         _derived.check_refs(self.derived, self.selectors, FIELDS, self.tables)
         for pack_file in pack_files:
@@ -267,6 +319,15 @@ class RulePacks:
                 if name.startswith("unset_") and not any(name == "unset_" + d.replace(".", "_") for d in self.declarations):
                     raise DataError(rule.path, "/when", f"field '{name}' names no declared parameter "
                                                         f"(unset_<parameter> is true when the profile leaves it without a value)")
+
+    def documents(self):
+        """[{key, title, urls, detail, no_url}] of the documents the selectors, derived values, tables and
+        parameter bases cite (rules/sources.json), in order of first citation."""
+        from ..evaluation import sources as _sources
+        keys = list(self.cited)
+        bases = [d.basis for d in sorted(self.declarations.values(), key=lambda d: d.name)]
+        keys += [k for _, k in cited_keys(bases) if k not in keys]
+        return _sources.resolve(list(dict.fromkeys(keys)), self.directory)
 
     def get(self, rule_id: str) -> Rule:
         """The rule with this id, or the rule that has it as an alias (a renamed rule's old id)."""

@@ -62,7 +62,7 @@ def build_catalog(shared):
         "title": "政府采购品目分类目录",
         "document": "财政部 2022 年印发（文号未核实，可能为财库〔2022〕31号）",
         "source": {
-            "document": "《政府采购品目分类目录》（2022年）, PDF, 147 pages [POLICY.md S5]",
+            "document": "《政府采购品目分类目录》（2022年）, PDF, 147 pages [S5]",
             "snapshot": "https://github.com/zeranlin/agent_compliance, path data/procurement-catalog/raw/full-catalog-2022/source.pdf",
             "official": "published by 财政部 (www.ccgp.gov.cn, www.mof.gov.cn); the official page was not retrieved",
         },
