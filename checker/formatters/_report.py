@@ -491,35 +491,50 @@ def categories(result) -> dict:
     """Amounts per category code of a checked plan, for the finance bureau's summary by product
     category: lines, amount, the part on each obligation (an unresolved code's amount apart as
     undetermined), the part with the certificate required or preferred, and a name (the list row's
-    where the code is on a list, else the first line's)."""
+    where the code is on a list, else the first line's).
+
+    Per item on every plan's output path: the accumulators are a list per code (the dict, in its key
+    order, is made once per code at the end), and a line on no list (half of a round's lines) skips
+    the obligation tests, which cannot count it anywhere then."""
     out = {}
     stage = result.meta["stage"]
     for i in result.meta["items"]:
-        c = out.get(i["category_code"])
+        code = i["category_code"]
+        c = out.get(code)
         if c is None:
-            c = out[i["category_code"]] = {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
-                                           "undetermined_amount": 0.0, "priority_amount": 0.0,
-                                           "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0}
-        if c["name"] is None:
+            # name, items, amount, mandatory, undetermined, priority, required, preferred, at risk
+            c = out[code] = [None, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        if c[0] is None:
             rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
-            c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
+            c[0] = rows[0] if len(set(rows)) == 1 else i["name"]
         amount = float(i["amount"])
-        c["items"] += 1
-        c["amount"] += amount
+        c[1] += 1
+        c[2] += amount
         energy, env = i["energy_list"], i["env_list"]
-        strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
-        if _undetermined(i):
-            c["undetermined_amount"] += amount
-        elif strictest != "none":
-            c[f"{strictest}_amount"] += amount
-        reqs = (i["energy_req"], i["env_req"])
-        if "required" in reqs:
-            c["required_amount"] += amount
-        elif "preferred" in reqs:
-            c["preferred_amount"] += amount
-        if _at_risk(i, stage):
-            c["at_risk_amount"] += amount
-    return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+        if energy != "none" or env != "none":
+            strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
+            if _undetermined(i):
+                c[4] += amount
+            elif strictest == "mandatory":
+                c[3] += amount
+            elif strictest == "priority":
+                c[5] += amount
+            if _at_risk(i, stage):
+                c[8] += amount
+        req_e, req_v = i["energy_req"], i["env_req"]
+        if req_e == "required" or req_v == "required":
+            c[6] += amount
+        elif req_e == "preferred" or req_v == "preferred":
+            c[7] += amount
+    return {k: _category_dict(out[k]) for k in sorted(out)}
+
+
+def _category_dict(c) -> dict:
+    name, n, *sums = c
+    v = [round(x, 2) if x else x for x in sums]   # most sums are 0.0, which round() leaves as it is
+    return {"name": name if not isinstance(name, float) else round(name, 2), "items": n, "amount": v[0],
+            "mandatory_amount": v[1], "undetermined_amount": v[2], "priority_amount": v[3], "required_amount": v[4],
+            "preferred_amount": v[5], "at_risk_amount": v[6]}
 
 
 _STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
@@ -528,4 +543,6 @@ _STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
 def at_risk_amount(result) -> float:
     """The amount of mandatory-category lines without the certificate (not required; at the award
     stage, not valid either)."""
-    return round(sum(float(i["amount"]) for i in result.meta["items"] if _at_risk(i, result.meta["stage"])), 2)
+    stage = result.meta["stage"]
+    return round(sum(float(i["amount"]) for i in result.meta["items"]
+                     if (i["energy_list"] == "mandatory" or i["env_list"] == "mandatory") and _at_risk(i, stage)), 2)

@@ -123,7 +123,7 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
     """The same text as :func:`render`, in pieces: the document is never held whole, nor its text.
 
     A plan of 100,000 lines with a finding on each made a document of 225,000 finding dicts and a
-    455 MB string (and its bytes) at once; here one finding's dict and text exist at a time. Each piece
+    455 MB string (and its bytes) at once; here a block of at most _BLOCK findings' dicts and text exist at a time. Each piece
     is what :func:`dumps` writes there (json.dumps writes a dict as ``{`` key ``: `` value joined by
     ``, `` ``}``), so the bytes are the same; tests/test_reports.py compares them on every example."""
     yield f'{{"schema_version": {_ENCODE(SCHEMA_VERSION)}, "provenance": {_provenance_text(_provenance(meta), known)}, "results": ['
@@ -132,11 +132,28 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
         head = _piece(heads[i] if heads is not None else result_head(r, lang), where)[:-1] + ', "findings": ['
         yield (", " if i else "") + head
         places = _report.places(r) if r.findings else None
-        for j, f in enumerate(r.findings):
-            piece = _piece(finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)), f"{where}/findings/{j}")
-            yield (", " if j else "") + piece
+        findings = r.findings
+        for j in range(0, len(findings), _BLOCK):
+            block = [finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)) for f in findings[j:j + _BLOCK]]
+            yield (", " if j else "") + _block(block, f"{where}/findings", j)
         yield '], "errors": ' + _piece(_errors(r), f"{where}/errors") + "}"
     yield "]}\n"
+
+
+#: Findings encoded per call: one encoder call per finding cost more than the encoding itself (a
+#: round's plans have tens of findings each); a block of this many dicts is still small beside a
+#: huge plan's 225,000.
+_BLOCK = 256
+
+
+def _block(dicts, where, first):
+    """The findings ``dicts`` (from index ``first``) as their JSON texts joined by ``, ``: the list's
+    text without its brackets, what :func:`dumps` writes for them. A value JSON cannot hold is named
+    by its own finding's pointer, as one finding at a time would."""
+    try:
+        return _safe.encodable(_ENCODE(dicts))[1:-1]
+    except ValueError:
+        return ", ".join(_piece(d, f"{where}/{first + k}") for k, d in enumerate(dicts))
 
 
 def _non_finite(value, path=""):
