@@ -126,24 +126,44 @@ def _rule_text(rule_id, part, lang):
     return entry[lang] if entry else None
 
 
+class _Context(dict):
+    """A template's context whose costly fields (the list rows as objects, the sub-types, the
+    missing data) are made when a template names them: every finding's remediation is rendered for
+    the JSON output, and most templates name none of them."""
+    __slots__ = ("_f", "_item", "_lang")
+
+    def __missing__(self, key):
+        f, item, lang = self._f, self._item, self._lang
+        if key == "rows":
+            value = {kind: tuple(SimpleNamespace(**r) for r in rows) for kind, rows in (item or {}).get("rows", {}).items()}
+        elif key == "subtypes":
+            names = []
+            unresolved = [kind for kind, short in _LISTS if item is not None and item.get(f"{short}_resolution") in UNRESOLVED]
+            for row in (r for kind in unresolved for r in item["rows"].get(kind, ())) if unresolved else f.list_rows:
+                if row["name"] not in names:
+                    names.append(row["name"])
+            value = _join(names, lang)
+        elif key == "missing_data":
+            value = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def _context(f, item, project, result, lang):
     """What a plain message or remediation template may name: the item's (or project's) fields, the
-    plan's, the values the rule tested, the list rows, and two derived lists."""
+    plan's, the values the rule tested, the list rows, and two derived lists (made when named)."""
     m = result.meta
-    ctx = {"date": m["date"], "catalog_edition": m["catalog_edition"], **m["totals"]}
+    ctx = _Context({"date": m["date"], "catalog_edition": m["catalog_edition"], **m["totals"]})
     if project is not None:
         ctx["name"] = project["name"]
     if item is not None:
         ctx.update({k: v for k, v in item.items() if k not in ("rows", "award", "pointer")})
-    ctx.update(dict(f.values))
-    ctx["rows"] = {kind: tuple(SimpleNamespace(**r) for r in rows) for kind, rows in (item or {}).get("rows", {}).items()}
-    names = []
-    unresolved = [kind for kind, short in _LISTS if item is not None and item.get(f"{short}_resolution") in UNRESOLVED]
-    for row in (r for kind in unresolved for r in item["rows"].get(kind, ())) if unresolved else f.list_rows:
-        if row["name"] not in names:
-            names.append(row["name"])
-    ctx["subtypes"] = _join(names, lang)
-    ctx["missing_data"] = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
+    ctx.update(f.values)
+    for key in ("rows", "subtypes", "missing_data"):   # these three are always the derived ones
+        ctx.pop(key, None)
+    ctx._f, ctx._item, ctx._lang = f, item, lang
     return ctx
 
 
