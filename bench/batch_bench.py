@@ -121,7 +121,8 @@ def parts(src, sample=150):
     """Per-item cost of each part, measured in one process on the first ``sample`` plans.
 
     The public path runs (Checker.check, then the JSON output), with timers wrapped around the steps
-    it calls (schema validation, facts, engine, findings, the result's item list), so the figures
+    it calls (schema validation, the green evaluation, facts, engine, findings, the result's item
+    list), so the figures
     follow the code as it changes; what check spends outside those steps (read, parse, the plan's
     sanity checks, CHK-003, waivers) is "parse+rest". Times are CPU time of this process
     (time.process_time), so that other processes on the machine do not inflate them."""
@@ -129,7 +130,7 @@ def parts(src, sample=150):
     from checker._io import write_atomic
     from checker.formatters import json_
     checker = _api.Checker("national")
-    spent = dict.fromkeys(("schema", "facts", "engine", "findings", "items list"), 0.0)
+    spent = dict.fromkeys(("schema", "green", "facts", "engine", "findings", "items list"), 0.0)
     clock = time.process_time
 
     def timed(name, fn):
@@ -145,6 +146,8 @@ def parts(src, sample=150):
     checker.engine.run = timed("engine", checker.engine.run)
     checker._finding = timed("findings", checker._finding)
     _api._meta = timed("items list", _api._meta)
+    if hasattr(checker, "green_evaluation"):   # the green evaluation of each plan (trees that have it)
+        checker.green_evaluation = timed("green", checker.green_evaluation)
     files = sorted(src.rglob("*.json"))[:sample]
     for f in files[:3]:   # warm: the validators, the engine's first combinations
         checker.check(f.read_bytes(), f.name, langs=("zh",))
