@@ -126,11 +126,18 @@ def _rule_text(rule_id, part, lang):
     return entry[lang] if entry else None
 
 
+_DERIVED = ("rows", "subtypes", "missing_data")
+_NOT_NAMED = ("rows", "award", "pointer")
+
+
 class _Context(dict):
-    """A template's context whose costly fields (the list rows as objects, the sub-types, the
-    missing data) are made when a template names them: every finding's remediation is rendered for
-    the JSON output, and most templates name none of them."""
-    __slots__ = ("_f", "_item", "_lang")
+    """What a plain message or remediation template may name, each field looked up when a template
+    names it (every finding's remediation is rendered for the JSON output; a template names one or
+    two fields of the forty a line has). Looked up in this order, the first that has it: the list
+    rows, sub-types and missing data (made here); the values the rule tested; the item's fields
+    (not its rows, award or pointer); the project's name; the plan's totals; its date and catalog
+    edition."""
+    __slots__ = ("_f", "_item", "_project", "_meta", "_lang", "_values")
 
     def __missing__(self, key):
         f, item, lang = self._f, self._item, self._lang
@@ -146,24 +153,31 @@ class _Context(dict):
         elif key == "missing_data":
             value = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
         else:
-            raise KeyError(key)
+            values = self._values
+            if values is None:
+                values = self._values = dict(f.values)
+            m = self._meta
+            if key in values:
+                value = values[key]
+            elif item is not None and key in item and key not in _NOT_NAMED:
+                value = item[key]
+            elif key == "name" and self._project is not None:
+                value = self._project["name"]
+            elif key in m["totals"]:
+                value = m["totals"][key]
+            elif key in ("date", "catalog_edition"):
+                value = m[key]
+            else:
+                raise KeyError(key)
         self[key] = value
         return value
 
 
 def _context(f, item, project, result, lang):
     """What a plain message or remediation template may name: the item's (or project's) fields, the
-    plan's, the values the rule tested, the list rows, and two derived lists (made when named)."""
-    m = result.meta
-    ctx = _Context({"date": m["date"], "catalog_edition": m["catalog_edition"], **m["totals"]})
-    if project is not None:
-        ctx["name"] = project["name"]
-    if item is not None:
-        ctx.update({k: v for k, v in item.items() if k not in ("rows", "award", "pointer")})
-    ctx.update(f.values)
-    for key in ("rows", "subtypes", "missing_data"):   # these three are always the derived ones
-        ctx.pop(key, None)
-    ctx._f, ctx._item, ctx._lang = f, item, lang
+    plan's, the values the rule tested, the list rows, and two derived lists (see _Context)."""
+    ctx = _Context()
+    ctx._f, ctx._item, ctx._project, ctx._meta, ctx._lang, ctx._values = f, item, project, result.meta, lang, None
     return ctx
 
 
