@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
-import secrets
+import os
 
 from ..errors import LvcaiError
 from . import _evaluation, _green, _report, _safe
@@ -166,7 +166,7 @@ def _block(dicts, where, first, findings=None):
 # is made once per object and process (as the provenance's, see provenance_pieces) and put in place
 # of a marker. The marker is random per process and counted: should a plan's text hold it, the
 # block is encoded as it is, so the bytes are always json's.
-_MARK = "lvcai-" + secrets.token_hex(16) + "-"
+_MARK = "lvcai-" + os.urandom(16).hex() + "-"
 _MARKED = re.compile('"' + _MARK + r'(\d+)"')
 _TEXTS: dict = {}     # id(object) → (object, its JSON text); the object kept, so its id stays its own
 _TEXTS_MAX = 50_000
