@@ -539,8 +539,13 @@ def categories(result) -> dict:
             # name, items, amount, mandatory, undetermined, priority, required, preferred, at risk
             c = out[code] = [None, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
         if c[0] is None:
-            rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
-            c[0] = rows[0] if len(set(rows)) == 1 else i["name"]
+            by_kind = i.get("rows", {})
+            energy_rows, env_rows = by_kind.get("energy_saving", []), by_kind.get("environmental_label", [])
+            if energy_rows or env_rows:
+                rows = [r["name"] for r in energy_rows] + [r["name"] for r in env_rows]
+                c[0] = rows[0] if len(set(rows)) == 1 else i["name"]
+            else:   # on no list: the line's own name
+                c[0] = i["name"]
         amount = float(i["amount"])
         c[1] += 1
         c[2] += amount

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import os
+import re
 
 from ..errors import LvcaiError
 from . import _evaluation, _green, _report, _safe
