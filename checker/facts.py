@@ -226,6 +226,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     # per line item, made once per plan
     code_ok = lists.catalogs.code_ok
     catalog_known = refdata is not None and cat in refdata.loaded["catalogs"]
+    # a shipped catalog's codes (RefData.catalog_has's own test), fetched once per plan, not per line
+    shipped = getattr(refdata, "shipped", {}).get(cat) if catalog_known else None
+    catalog_codes = shipped.codes if shipped is not None else None
     award_stage = stage == "award"
     kind_keys = [(kind, indexes[kind], *(f"{_REQ_FIELD[kind]}_{x}" for x in
                                           ("list", "resolution", "req", "pref_applied", "reg", "body", "registry")))
@@ -261,7 +264,8 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                  "code_form_ok": form_ok, "amount": item["amount"],
                  "eval_method": eval_method}
             if catalog_known:
-                f["code_in_catalog"] = "known" if refdata.catalog_has(cat, code) else "unknown"
+                known = code in catalog_codes if catalog_codes is not None else refdata.catalog_has(cat, code)
+                f["code_in_catalog"] = "known" if known else "unknown"
             rows = {}
             ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project_id,
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
