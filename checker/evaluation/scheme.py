@@ -72,11 +72,16 @@ def analyse(project: dict, edition: str, groups: dict) -> dict:
     for item in project["items"]:
         if memo is not None:
             paths, cache = memo
-            key = (item["category_code"], *[_flag(item.get(p)) for p in paths])
-            hits = cache.get(key) if _UNCACHED not in key else None
+            if len(paths) == 1:   # the shipped groups test one field (data_centre)
+                v = item.get(paths[0])
+                key = (item["category_code"], v if v is None or v is True or v is False else _UNCACHED)
+            else:
+                key = (item["category_code"], *[_flag(item.get(p)) for p in paths])
+            cacheable = _UNCACHED not in key
+            hits = cache.get(key) if cacheable else None
             if hits is None:
                 hits = tuple(g for g, pred in preds if pred(item))
-                if _UNCACHED not in key and len(cache) < _MEMO_MAX:
+                if cacheable and len(cache) < _MEMO_MAX:
                     cache[key] = hits
         else:
             hits = [g for g, pred in preds if pred(item)]
