@@ -169,7 +169,7 @@ def _block(dicts, where, first, findings=None):
 _MARK = "lvcai-" + os.urandom(16).hex() + "-"
 _MARKED = re.compile('"' + _MARK + r'(\d+)"')
 _TEXTS: dict = {}     # id(object) → (object, its JSON text); the object kept, so its id stays its own
-_TEXTS_MAX = 50_000
+_TEXTS_MAX = 10_000   # the lists hold a few thousand rows; bounds memory should rows ever be made per finding
 
 
 def _text_of(obj) -> str:
