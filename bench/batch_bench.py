@@ -3,6 +3,7 @@
     python bench/batch_bench.py                       # 100k and 1M lines, --jobs 1 and 2
     python bench/batch_bench.py --lines 100000 --jobs 2
     python bench/batch_bench.py --lines 1000000 --jobs 2 --baseline /tmp/lvcai-base   # before/after, alternating
+    python bench/batch_bench.py --lines 200000 --jobs 2 --baseline /tmp/lvcai-base --parts-rounds 5   # parts: medians
 
 A synthetic round is written to a temporary directory: plans of 10-500 lines drawn over the real
 list codes and off-list codes of the shipped 2022 catalog (rules/catalogs/), about 3% of them
@@ -23,6 +24,7 @@ import argparse
 import json
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,7 +123,8 @@ def parts(src, sample=150):
     """Per-item cost of each part, measured in one process on the first ``sample`` plans.
 
     The public path runs (Checker.check, then the JSON output), with timers wrapped around the steps
-    it calls (schema validation, facts, engine, findings, the result's item list), so the figures
+    it calls (schema validation, the green evaluation, facts, engine, findings, the result's item
+    list), so the figures
     follow the code as it changes; what check spends outside those steps (read, parse, the plan's
     sanity checks, CHK-003, waivers) is "parse+rest". Times are CPU time of this process
     (time.process_time), so that other processes on the machine do not inflate them."""
@@ -129,7 +132,7 @@ def parts(src, sample=150):
     from checker._io import write_atomic
     from checker.formatters import json_
     checker = _api.Checker("national")
-    spent = dict.fromkeys(("schema", "facts", "engine", "findings", "items list"), 0.0)
+    spent = dict.fromkeys(("schema", "green", "facts", "engine", "findings", "items list"), 0.0)
     clock = time.process_time
 
     def timed(name, fn):
@@ -145,6 +148,8 @@ def parts(src, sample=150):
     checker.engine.run = timed("engine", checker.engine.run)
     checker._finding = timed("findings", checker._finding)
     _api._meta = timed("items list", _api._meta)
+    if hasattr(checker, "green_evaluation"):   # the green evaluation of each plan (trees that have it)
+        checker.green_evaluation = timed("green", checker.green_evaluation)
     files = sorted(src.rglob("*.json"))[:sample]
     for f in files[:3]:   # warm: the validators, the engine's first combinations
         checker.check(f.read_bytes(), f.name, langs=("zh",))
@@ -178,6 +183,7 @@ def main():
     ap.add_argument("--jobs", type=int, action="append", help="worker processes (repeatable); default 1 and 2")
     ap.add_argument("--baseline", help="another source tree (an earlier commit's checkout), run alternately")
     ap.add_argument("--rounds", type=int, default=1, help="runs per tree and --jobs")
+    ap.add_argument("--parts-rounds", type=int, default=1, help="measurements of the parts per tree (alternating; medians shown)")
     ap.add_argument("--parts-child", help=argparse.SUPPRESS)
     ap.add_argument("--tree", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -207,11 +213,20 @@ def main():
                 print(f"{'':>8} only reading and parsing the files: {parse1:.2f} s in 1 process, {parse_j:.2f} s in {jobs} "
                       f"({n / parse1:,.0f} and {n / parse_j:,.0f} items/s)", flush=True)
             if n == (args.lines or [100_000])[0]:
-                for name, tree in trees:
-                    got = parts_in(tree, src)
-                    print(f"\nparts [{name}], one process, {got['items']} line items of the first 150 plans (µs per line item, share):")
-                    for k, (us, share) in got["costs"].items():
-                        print(f"  {k:<15} {us:7.1f} µs  {share:5.1f}%")
+                got = {name: [] for name, _ in trees}
+                for _ in range(args.parts_rounds):
+                    for name, tree in trees:   # alternating too
+                        got[name].append(parts_in(tree, src))
+                for name, _ in trees:
+                    runs = got[name]
+                    stages = list(dict.fromkeys(k for g in runs for k in g["costs"]))
+                    us = {k: statistics.median(g["costs"].get(k, (0.0, 0.0))[0] for g in runs) for k in stages}
+                    total = sum(us.values())
+                    print(f"\nparts [{name}], one process, {runs[0]['items']} line items of the first 150 plans "
+                          f"(µs per line item, median of {len(runs)}, share):")
+                    for k in stages:
+                        print(f"  {k:<15} {us[k]:7.2f} µs  {100 * us[k] / total:5.1f}%")
+                    print(f"  {'total':<15} {total:7.2f} µs")
                 print()
 
 

@@ -222,6 +222,18 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         del ctx["id"], ctx["kind"]
         # only the fields some rule tests, and never None (it matches neither $nex nor $neq)
         return {k: v for k in keeps[f["kind"]] if (v := f.get(k)) is not None}
+
+    # per line item, made once per plan
+    code_ok = lists.catalogs.code_ok
+    catalog_known = refdata is not None and cat in refdata.loaded["catalogs"]
+    # a shipped catalog's codes (RefData.catalog_has's own test), fetched once per plan, not per line
+    shipped = getattr(refdata, "shipped", {}).get(cat) if catalog_known else None
+    catalog_codes = shipped.codes if shipped is not None else None
+    award_stage = stage == "award"
+    kind_keys = [(kind, indexes[kind], *(f"{_REQ_FIELD[kind]}_{x}" for x in
+                                          ("list", "resolution", "req", "pref_applied", "reg", "body", "registry")))
+                 for kind in LIST_KINDS]
+    item_extra, item_keeps, orders = extras["item"], keeps["item"], {}
     for pi, project in enumerate(plan["projects"]):
         ev = project.get("evaluation") or {}   # optional at the early stages
         p_ptr = f"/projects/{pi}"
@@ -238,40 +250,51 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         project_sums = [0.0] * n_project
         has_preferred = False
         p_amount = 0.0
+        eval_method = ev.get("method")
+        project_id = project["project_id"]
         for ii, item in enumerate(project["items"]):
             ptr = f"{p_ptr}/items/{ii}"
+            fid = "#" + ptr
             code = item["category_code"]
+            product_type = item.get("product_type")
             reqs = item.get("green_requirements", {})
             award = item.get("award") or {}
-            certs = award.get("certificates", [])
-            applied = set(award.get("preferences_applied", []))
-            f = {"id": "#" + ptr, "kind": "item", "stage": stage, "category_code": code,
-                 "code_form_ok": lists.catalogs.code_ok(cat, code), "amount": item["amount"],
-                 "eval_method": ev.get("method")}
-            if refdata is not None and cat in refdata.loaded["catalogs"]:
-                f["code_in_catalog"] = "known" if refdata.catalog_has(cat, code) else "unknown"
-            ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project["project_id"],
+            form_ok = code_ok(cat, code)
+            f = {"id": fid, "kind": "item", "stage": stage, "category_code": code,
+                 "code_form_ok": form_ok, "amount": item["amount"],
+                 "eval_method": eval_method}
+            if catalog_known:
+                known = code in catalog_codes if catalog_codes is not None else refdata.catalog_has(cat, code)
+                f["code_in_catalog"] = "known" if known else "unknown"
+            rows = {}
+            ctx = {"pointer": ptr, "project_index": pi, "item_index": ii, "project_id": project_id,
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
-                   "product_type": item.get("product_type"), "catalog_edition": cat, "date": date, "rows": {}}
+                   "product_type": product_type, "catalog_edition": cat, "date": date, "rows": rows}
             obligations = {}
-            for kind in LIST_KINDS:
-                short = _REQ_FIELD[kind]
-                idx = indexes[kind]
-                res = idx.resolve(code, item.get("product_type")) if idx and f["code_form_ok"] else None
-                obligation = res.obligation if res else "none"
-                req = reqs.get(kind, "none")
-                f[f"{short}_list"] = obligation
-                f[f"{short}_resolution"] = res.status if res else "off_list"
-                f[f"{short}_req"] = req
-                if stage == "award":
-                    f[f"{short}_pref_applied"] = kind in applied
+            if award_stage:
+                certs = award.get("certificates", [])
+                applied = set(award.get("preferences_applied", []))
+            for kind, idx, k_list, k_res, k_req, k_pref, k_reg, k_body, k_registry in kind_keys:
+                res = idx.resolve(code, product_type) if idx and form_ok else None
+                if res:
+                    obligation = f[k_list] = res.obligation
+                    f[k_res] = res.status
+                    rows_of = res.rows
+                else:
+                    obligation = f[k_list] = "none"
+                    f[k_res] = "off_list"
+                    rows_of = ()
+                req = f[k_req] = reqs.get(kind, "none")
+                if award_stage:
+                    f[k_pref] = kind in applied
                     if refdata is not None:
-                        f[f"{short}_reg"], f[f"{short}_body"], row = _registry_cert(refdata, certs, kind, date, item, award)
-                        ctx[f"{short}_registry"] = row
-                ctx["rows"][kind] = res.rows if res else ()
+                        f[k_reg], f[k_body], row = _registry_cert(refdata, certs, kind, date, item, award)
+                        ctx[k_registry] = row
+                rows[kind] = rows_of
                 obligations[kind] = obligation
-                has_preferred = has_preferred or req == "preferred"
-            if stage == "award" and refdata is not None:
+                if req == "preferred":
+                    has_preferred = True
+            if award_stage and refdata is not None:
                 supplier = award.get("supplier", {})
                 code_ = supplier.get("credit_code")
                 ctx["supplier"] = supplier.get("name")
@@ -285,9 +308,19 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 _circular.item_facts(refdata, item, award, date, f, ctx)
             p_amount += float(item["amount"])
             if item_derive:
-                item_derive(item, project, cat, nature, obligations, ctx["rows"], f, project_sums, plan_sums)
-            out.context["#" + ptr] = ctx
-            item_facts.append(finish(f))
+                item_derive(item, project, cat, nature, obligations, rows, f, project_sums, plan_sums)
+            out.context[fid] = ctx
+            # finish(f), for the kind every line makes: the same fact and context, a field list per
+            # set of fields made (one or two per plan) instead of a lookup per field some rule tests
+            if item_extra:
+                f.update(item_extra)
+            ctx.update(f)
+            del ctx["id"], ctx["kind"]
+            sig = tuple(f)
+            order = orders.get(sig)
+            if order is None:
+                order = orders[sig] = tuple(k for k in item_keeps if k in f)
+            item_facts.append({k: v for k in order if (v := f[k]) is not None})
         pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev.get("method"),
               "price_weight": ev.get("price_weight"), "green_bonus_points": ev.get("green_bonus_points"),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,

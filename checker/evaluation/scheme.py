@@ -23,21 +23,74 @@ def _num(x):
     return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
 
 
+# The groups an item belongs to depend only on its category code and the fields the selectors test
+# (``field`` clauses): once per such combination per process, not once per item and group (a round
+# of plans tested 11 selectors on every line). Kept with the groups dict, as criteria.by_id is.
+_MEMOS: dict = {}
+_MEMO_MAX = 100_000
+_UNCACHED = object()
+
+
+def _flag(value):
+    """A ``field`` value as part of a memo key: only true, false and absent are (1 == True in a key)."""
+    return value if value is None or value is True or value is False else _UNCACHED
+
+
+def _fields(clause, out: set) -> bool:
+    """Adds the item fields ``clause`` tests besides the code to ``out``; False for a clause this
+    does not know (then nothing is memoised)."""
+    (key, val), = clause.items()
+    if key in ("codes", "prefixes"):
+        return True
+    if key == "field":
+        out.add(val["path"])
+        return True
+    if key in ("any", "all"):
+        return all(_fields(c, out) for c in val)
+    return key == "not" and _fields(val, out)
+
+
+def _memo(groups: dict, edition: str):
+    """(field paths, {key: groups}) for ``groups`` in ``edition``, or None when a selector tests
+    something else than the code and fields."""
+    key = (id(groups), edition)
+    hit = _MEMOS.get(key)
+    if hit is None or hit[0] is not groups:
+        paths: set = set()
+        known = all(_fields(g.doc["catalog"]["match"], paths) for g in groups.values())
+        hit = _MEMOS[key] = (groups, (tuple(sorted(paths)), {}) if known else None)
+    return hit[1]
+
+
 def analyse(project: dict, edition: str, groups: dict) -> dict:
     """The project's applicable groups and criteria, its factors, which criteria they cover, the
     green share of the points and the level of ambition reached. Plain data, for facts and output."""
     index = by_id(groups)
     preds = [(g, g.predicate(edition)) for g in groups.values()]
+    memo = _memo(groups, edition)
     lines, amounts, in_any = {}, {}, 0.0
     for item in project["items"]:
-        hit = False
-        for g, pred in preds:
-            if pred(item):
+        if memo is not None:
+            paths, cache = memo
+            if len(paths) == 1:   # the shipped groups test one field (data_centre)
+                v = item.get(paths[0])
+                key = (item["category_code"], v if v is None or v is True or v is False else _UNCACHED)
+            else:
+                key = (item["category_code"], *[_flag(item.get(p)) for p in paths])
+            cacheable = _UNCACHED not in key
+            hits = cache.get(key) if cacheable else None
+            if hits is None:
+                hits = tuple(g for g, pred in preds if pred(item))
+                if cacheable and len(cache) < _MEMO_MAX:
+                    cache[key] = hits
+        else:
+            hits = [g for g, pred in preds if pred(item)]
+        if hits:
+            amount = float(item["amount"])
+            for g in hits:
                 lines.setdefault(g.id, []).append(item["line_id"])
-                amounts[g.id] = amounts.get(g.id, 0.0) + float(item["amount"])
-                hit = True
-        if hit:
-            in_any += float(item["amount"])
+                amounts[g.id] = amounts.get(g.id, 0.0) + amount
+            in_any += amount
     applicable_groups = [{"group": g.id, "title": g.doc["title"], "lines": lines[g.id], "amount": round(amounts[g.id], 2)}
                          for g in groups.values() if g.id in lines]
     gids = {g["group"] for g in applicable_groups}

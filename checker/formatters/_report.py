@@ -126,24 +126,58 @@ def _rule_text(rule_id, part, lang):
     return entry[lang] if entry else None
 
 
+_DERIVED = ("rows", "subtypes", "missing_data")
+_NOT_NAMED = ("rows", "award", "pointer")
+
+
+class _Context(dict):
+    """What a plain message or remediation template may name, each field looked up when a template
+    names it (every finding's remediation is rendered for the JSON output; a template names one or
+    two fields of the forty a line has). Looked up in this order, the first that has it: the list
+    rows, sub-types and missing data (made here); the values the rule tested; the item's fields
+    (not its rows, award or pointer); the project's name; the plan's totals; its date and catalog
+    edition."""
+    __slots__ = ("_f", "_item", "_project", "_meta", "_lang", "_values")
+
+    def __missing__(self, key):
+        f, item, lang = self._f, self._item, self._lang
+        if key == "rows":
+            value = {kind: tuple(SimpleNamespace(**r) for r in rows) for kind, rows in (item or {}).get("rows", {}).items()}
+        elif key == "subtypes":
+            names = []
+            unresolved = [kind for kind, short in _LISTS if item is not None and item.get(f"{short}_resolution") in UNRESOLVED]
+            for row in (r for kind in unresolved for r in item["rows"].get(kind, ())) if unresolved else f.list_rows:
+                if row["name"] not in names:
+                    names.append(row["name"])
+            value = _join(names, lang)
+        elif key == "missing_data":
+            value = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
+        else:
+            values = self._values
+            if values is None:
+                values = self._values = dict(f.values)
+            m = self._meta
+            if key in values:
+                value = values[key]
+            elif item is not None and key in item and key not in _NOT_NAMED:
+                value = item[key]
+            elif key == "name" and self._project is not None:
+                value = self._project["name"]
+            elif key in m["totals"]:
+                value = m["totals"][key]
+            elif key in ("date", "catalog_edition"):
+                value = m[key]
+            else:
+                raise KeyError(key)
+        self[key] = value
+        return value
+
+
 def _context(f, item, project, result, lang):
     """What a plain message or remediation template may name: the item's (or project's) fields, the
-    plan's, the values the rule tested, the list rows, and two derived lists."""
-    m = result.meta
-    ctx = {"date": m["date"], "catalog_edition": m["catalog_edition"], **m["totals"]}
-    if project is not None:
-        ctx["name"] = project["name"]
-    if item is not None:
-        ctx.update({k: v for k, v in item.items() if k not in ("rows", "award", "pointer")})
-    ctx.update(dict(f.values))
-    ctx["rows"] = {kind: tuple(SimpleNamespace(**r) for r in rows) for kind, rows in (item or {}).get("rows", {}).items()}
-    names = []
-    unresolved = [kind for kind, short in _LISTS if item is not None and item.get(f"{short}_resolution") in UNRESOLVED]
-    for row in (r for kind in unresolved for r in item["rows"].get(kind, ())) if unresolved else f.list_rows:
-        if row["name"] not in names:
-            names.append(row["name"])
-    ctx["subtypes"] = _join(names, lang)
-    ctx["missing_data"] = _join([i18n.label(k, lang) for k, v in f.values if k.endswith("_loaded") and v is False], lang)
+    plan's, the values the rule tested, the list rows, and two derived lists (see _Context)."""
+    ctx = _Context()
+    ctx._f, ctx._item, ctx._project, ctx._meta, ctx._lang, ctx._values = f, item, project, result.meta, lang, None
     return ctx
 
 
@@ -491,35 +525,55 @@ def categories(result) -> dict:
     """Amounts per category code of a checked plan, for the finance bureau's summary by product
     category: lines, amount, the part on each obligation (an unresolved code's amount apart as
     undetermined), the part with the certificate required or preferred, and a name (the list row's
-    where the code is on a list, else the first line's)."""
+    where the code is on a list, else the first line's).
+
+    Per item on every plan's output path: the accumulators are a list per code (the dict, in its key
+    order, is made once per code at the end), and a line on no list (half of a round's lines) skips
+    the obligation tests, which cannot count it anywhere then."""
     out = {}
     stage = result.meta["stage"]
     for i in result.meta["items"]:
-        c = out.get(i["category_code"])
+        code = i["category_code"]
+        c = out.get(code)
         if c is None:
-            c = out[i["category_code"]] = {"name": None, "items": 0, "amount": 0.0, "mandatory_amount": 0.0,
-                                           "undetermined_amount": 0.0, "priority_amount": 0.0,
-                                           "required_amount": 0.0, "preferred_amount": 0.0, "at_risk_amount": 0.0}
-        if c["name"] is None:
-            rows = [r["name"] for kind in ("energy_saving", "environmental_label") for r in i.get("rows", {}).get(kind, [])]
-            c["name"] = rows[0] if len(set(rows)) == 1 else i["name"]
+            # name, items, amount, mandatory, undetermined, priority, required, preferred, at risk
+            c = out[code] = [None, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        if c[0] is None:
+            by_kind = i.get("rows", {})
+            energy_rows, env_rows = by_kind.get("energy_saving", []), by_kind.get("environmental_label", [])
+            if energy_rows or env_rows:
+                rows = [r["name"] for r in energy_rows] + [r["name"] for r in env_rows]
+                c[0] = rows[0] if len(set(rows)) == 1 else i["name"]
+            else:   # on no list: the line's own name
+                c[0] = i["name"]
         amount = float(i["amount"])
-        c["items"] += 1
-        c["amount"] += amount
+        c[1] += 1
+        c[2] += amount
         energy, env = i["energy_list"], i["env_list"]
-        strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
-        if _undetermined(i):
-            c["undetermined_amount"] += amount
-        elif strictest != "none":
-            c[f"{strictest}_amount"] += amount
-        reqs = (i["energy_req"], i["env_req"])
-        if "required" in reqs:
-            c["required_amount"] += amount
-        elif "preferred" in reqs:
-            c["preferred_amount"] += amount
-        if _at_risk(i, stage):
-            c["at_risk_amount"] += amount
-    return {k: {x: round(v, 2) if isinstance(v, float) else v for x, v in out[k].items()} for k in sorted(out)}
+        if energy != "none" or env != "none":
+            strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
+            if _undetermined(i):
+                c[4] += amount
+            elif strictest == "mandatory":
+                c[3] += amount
+            elif strictest == "priority":
+                c[5] += amount
+            if _at_risk(i, stage):
+                c[8] += amount
+        req_e, req_v = i["energy_req"], i["env_req"]
+        if req_e == "required" or req_v == "required":
+            c[6] += amount
+        elif req_e == "preferred" or req_v == "preferred":
+            c[7] += amount
+    return {k: _category_dict(out[k]) for k in sorted(out)}
+
+
+def _category_dict(c) -> dict:
+    name, n, *sums = c
+    v = [round(x, 2) if x else x for x in sums]   # most sums are 0.0, which round() leaves as it is
+    return {"name": name if not isinstance(name, float) else round(name, 2), "items": n, "amount": v[0],
+            "mandatory_amount": v[1], "undetermined_amount": v[2], "priority_amount": v[3], "required_amount": v[4],
+            "preferred_amount": v[5], "at_risk_amount": v[6]}
 
 
 _STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
@@ -528,4 +582,6 @@ _STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
 def at_risk_amount(result) -> float:
     """The amount of mandatory-category lines without the certificate (not required; at the award
     stage, not valid either)."""
-    return round(sum(float(i["amount"]) for i in result.meta["items"] if _at_risk(i, result.meta["stage"])), 2)
+    stage = result.meta["stage"]
+    return round(sum(float(i["amount"]) for i in result.meta["items"]
+                     if (i["energy_list"] == "mandatory" or i["env_list"] == "mandatory") and _at_risk(i, stage)), 2)

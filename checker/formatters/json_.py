@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import re
 
 from ..errors import LvcaiError
 from . import _evaluation, _green, _report, _safe
@@ -123,7 +125,7 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
     """The same text as :func:`render`, in pieces: the document is never held whole, nor its text.
 
     A plan of 100,000 lines with a finding on each made a document of 225,000 finding dicts and a
-    455 MB string (and its bytes) at once; here one finding's dict and text exist at a time. Each piece
+    455 MB string (and its bytes) at once; here a block of at most _BLOCK findings' dicts and text exist at a time. Each piece
     is what :func:`dumps` writes there (json.dumps writes a dict as ``{`` key ``: `` value joined by
     ``, `` ``}``), so the bytes are the same; tests/test_reports.py compares them on every example."""
     yield f'{{"schema_version": {_ENCODE(SCHEMA_VERSION)}, "provenance": {_provenance_text(_provenance(meta), known)}, "results": ['
@@ -132,11 +134,78 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
         head = _piece(heads[i] if heads is not None else result_head(r, lang), where)[:-1] + ', "findings": ['
         yield (", " if i else "") + head
         places = _report.places(r) if r.findings else None
-        for j, f in enumerate(r.findings):
-            piece = _piece(finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)), f"{where}/findings/{j}")
-            yield (", " if j else "") + piece
+        findings = r.findings
+        for j in range(0, len(findings), _BLOCK):
+            part = findings[j:j + _BLOCK]
+            block = [finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)) for f in part]
+            yield (", " if j else "") + _block(block, f"{where}/findings", j, part)
         yield '], "errors": ' + _piece(_errors(r), f"{where}/errors") + "}"
     yield "]}\n"
+
+
+#: Findings encoded per call: one encoder call per finding cost more than the encoding itself (a
+#: round's plans have tens of findings each); a block of this many dicts is still small beside a
+#: huge plan's 225,000.
+_BLOCK = 256
+
+
+def _block(dicts, where, first, findings=None):
+    """The findings ``dicts`` (from index ``first``) as their JSON texts joined by ``, ``: the list's
+    text without its brackets, what :func:`dumps` writes for them. A value JSON cannot hold is named
+    by its own finding's pointer, as one finding at a time would. ``findings``: the Finding of each
+    dict, whose legal basis and list rows are then written from their texts (:func:`_shared`)."""
+    try:
+        text = _shared(dicts, findings) if findings is not None else None
+        return _safe.encodable(text if text is not None else _ENCODE(dicts))[1:-1]
+    except ValueError:
+        return ", ".join(_piece(d, f"{where}/{first + k}") for k, d in enumerate(dicts))
+
+
+# The legal basis (the rule's own tuple of dicts) and the list rows (the list's own row dicts) are
+# three quarters of a finding's text and the same objects in finding after finding: their JSON text
+# is made once per object and process (as the provenance's, see provenance_pieces) and put in place
+# of a marker. The marker is random per process and counted: should a plan's text hold it, the
+# block is encoded as it is, so the bytes are always json's.
+_MARK = "lvcai-" + os.urandom(16).hex() + "-"
+_MARKED = re.compile('"' + _MARK + r'(\d+)"')
+_TEXTS: dict = {}     # id(object) → (object, its JSON text); the object kept, so its id stays its own
+_TEXTS_MAX = 10_000   # the lists hold a few thousand rows; bounds memory should rows ever be made per finding
+
+
+def _text_of(obj) -> str:
+    hit = _TEXTS.get(id(obj))
+    if hit is None or hit[0] is not obj:
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        hit = _TEXTS[id(obj)] = (obj, _ENCODE(obj))
+    return hit[1]
+
+
+def _rows_text(rows) -> str:
+    return "[" + ", ".join(map(_text_of, rows)) + "]"
+
+
+def _shared(dicts, findings):
+    """The block's JSON text with each legal basis and list of rows written from cached texts; None
+    when a marker turned up elsewhere in the text (then the caller encodes the block plainly)."""
+    table, index = [], {}
+
+    def marker(key, make, obj):
+        k = index.get(key)
+        if k is None:
+            k = index[key] = len(table)
+            table.append(make(obj))
+        return _MARK + str(k)
+    marked = []
+    for d, f in zip(dicts, findings):
+        basis, rows = f.legal_basis, f.list_rows
+        d = dict(d, legal_basis=marker(id(basis), _text_of, basis),
+                 list_rows=marker(tuple(map(id, rows)), _rows_text, rows))
+        marked.append(d)
+    text = _ENCODE(marked)
+    if text.count(_MARK) != 2 * len(marked):
+        return None
+    return _MARKED.sub(lambda m: table[int(m.group(1))], text)
 
 
 def _non_finite(value, path=""):
