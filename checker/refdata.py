@@ -242,6 +242,8 @@ def _read_catalog(path: str):
         raise DataError(path, "", f"is not a catalog file of lvcai (code, name, level, parent_code rows): {e}") from None
     if cols[:4] != ["code", "name", "level", "parent_code"]:
         raise DataError(path, "/columns", f"expected code, name, level, parent_code first, found {cols}")
+    from .policy.rulepacks import check_citations   # not at import: the policy package imports the lists
+    check_citations(Path(path), doc, Path(path).parent.parent)
     return codes, hashlib.sha256(data).hexdigest()
 
 

@@ -352,6 +352,7 @@ class RulePacks:
             seen.add(current)
             path = self._profile_path(current)
             doc = load_data(path, "profile")
+            check_citations(path, doc, self.directory)
             _params.check_profile_params(path, doc.get("params", {}), self.declarations)
             for rule_id in doc.get("rules", {}):
                 if self.canonical(rule_id) not in self.rules:
