@@ -160,15 +160,15 @@ def test_the_markdown_appendix_names_each_bases_documents_with_title_and_address
     zh = _appendix_md(tmp_path, "zh")
     # under 财库〔2019〕9号 its document with both addresses, as code spans (no raw links in Markdown)
     nine = zh.split("财库〔2019〕9号《", 1)[1].split("\n2. ", 1)[0]
-    assert "   - 文献：**POL-NINE** 财政部, 发展改革委" in nine
+    assert "   - 文献：\\[POL-NINE\\] 财政部, 发展改革委" in nine
     assert "`https://mhuanbao.bjx.com.cn/mnews/20190219/963638.shtml` ; `http://xingyewuye.com/news/industry/372156102539.html`" in nine
     # a document without an address says so, in the reader's language
-    assert "文献：**POL-NEED** 《政府采购需求管理办法》" in zh and "— 未记录网址" in zh
+    assert "文献：\\[POL-NEED\\] 《政府采购需求管理办法》" in zh and "— 未记录网址" in zh
     en = _appendix_md(tmp_path, "en")
-    assert "   - Document: **POL-NEED** " in en and "— no address recorded" in en
-    assert "文献" not in en and "rules/sources.json" in en
+    assert "   - Document: \\[POL-NEED\\] " in en and "— no address recorded" in en
+    assert "文献" not in en and "rules/sources.json" in en and "rules/sources.json" not in zh
     # each cited key once per document of the appendix, and only keys the bases cite
-    assert zh.count("**POL-NINE**") == 1 and "**E3**" not in zh
+    assert zh.count("\\[POL-NINE\\]") == 1 and "\\[E3\\]" not in zh
 
 
 def test_the_html_appendix_links_each_address_and_the_count_of_lines_is_the_bases_keys(tmp_path):
