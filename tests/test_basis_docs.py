@@ -85,6 +85,14 @@ def test_an_unknown_key_in_the_shipped_catalog_is_refused(tmp_path):
     with pytest.raises(DataError) as e:
         _read_catalog(str(path))
     assert "catalog_2022_changed.json" in str(e.value) and "/source/document" in str(e.value) and "S77" in str(e.value)
+    # a row's name note is read too (only rows with a bracket are walked: the test keeps that honest)
+    doc = _doc(rules / "catalogs" / "catalog_2022.json")
+    doc["rows"][1200][4] = "named so in the 2022 PDF [S5], see also [S76]"
+    path = path.with_name("catalog_2022_row.json")
+    _write(path, doc)
+    with pytest.raises(DataError) as e:
+        _read_catalog(str(path))
+    assert "catalog_2022_row.json" in str(e.value) and "/rows/1200/4" in str(e.value) and "S76" in str(e.value)
 
 
 def test_an_unknown_key_in_the_statistics_is_refused(tmp_path, monkeypatch):
