@@ -136,7 +136,7 @@ def test_pdf_has_pages_and_text(tmp_path, in_repo):
 def test_xlsx_reads_back(tmp_path, in_repo):
     from openpyxl import load_workbook
     wb = load_workbook(io.BytesIO(report(tmp_path, "xlsx", *EXAMPLE_ARGS)))
-    assert wb.sheetnames == ["摘要", "检查结论", "问题", "整改建议汇总", "中标产品及证书", "明细", "绿色评价"]
+    assert wb.sheetnames == ["摘要", "检查结论", "问题", "整改建议汇总", "中标产品及证书", "明细", "绿色评价", "依据及文献"]
     summary = [[c.value for c in row] for row in wb["摘要"].iter_rows(min_row=6)]
     assert summary[0][:3] == ["采购计划", "结论", "错误"]
     assert [r[0] for r in summary[1:]] == ["SZNS-2026-0031", "GZTH-2026-0107", "SZFT-2025-0212"]

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 from .. import i18n
 from ..facts import EARLY_STAGES
 from ..findings import SEVERITIES
+from ..evaluation import sources as _sources
 from . import _evaluation, _green
 
 #: The share chart's bars: (key, label key in messages.json, colour).
@@ -106,17 +107,29 @@ class _Bases:
         doc = b["doc"]
         if doc not in self.docs:
             self.docs[doc] = {"no": len(self.items) + 1, "doc": doc, "title": doc_title(doc, self.lang),
-                              "clauses": [], "verified": True, "seen": set()}
+                              "clauses": [], "verified": True, "seen": set(), "keys": []}
             self.items.append(self.docs[doc])
         d = self.docs[doc]
         if b.get("verified") is False:
             d["verified"] = False
+        keys = b.get("refs") or []
+        for k in keys:
+            if k not in d["keys"]:
+                d["keys"].append(k)
         if b["clause"] not in d["seen"]:
             d["seen"].add(b["clause"])
             gist = i18n.catalogue()["gists"].get(f"{doc} {b['clause']}")
             d["clauses"].append({"clause": clause_text(b["clause"], self.lang), "gist": gist[self.lang] if gist else None})
             d["clauses"].sort(key=lambda c: c["clause"])
-        return {"no": d["no"], "short": f"{short_doc(doc, self.lang)} {clause_text(b['clause'], self.lang)}"}
+        return {"no": d["no"], "short": f"{short_doc(doc, self.lang)} {clause_text(b['clause'], self.lang)}", "keys": keys}
+
+    def documents(self) -> dict:
+        """key → where to read it ({key, title, urls, no_url}, rules/sources.json) for every document key
+        the cited bases name (their refs), in order of first citation. Nothing is fetched."""
+        keys = list(dict.fromkeys(k for d in self.items for k in d["keys"]))
+        no_url = i18n.text("no_url_recorded", self.lang)
+        return {e["key"]: {"key": e["key"], "title": e["title"], "urls": e["urls"], "no_url": no_url if e["no_url"] else ""}
+                for e in _sources.resolve(keys)}
 
 
 # --- findings ---------------------------------------------------------------------------------
@@ -446,6 +459,10 @@ def build(results, meta, lang) -> dict:
     entries = [e for p in plans for e in p["entries"]]
     fired = sorted({e["rule_id"] for e in entries})
     rules = {r["id"]: r for r in meta["rules_applied"]}
+    for rid in fired:                       # the rules fired table cites its bases too: number them first
+        for b in rules.get(rid, {}).get("legal_basis", ()):
+            bases.ref(b)
+    documents = bases.documents()
     rows = []
     for k in sorted(used_rows):
         row = used_rows[k]
@@ -455,7 +472,10 @@ def build(results, meta, lang) -> dict:
         "lang": lang, "plans": plans, "totals": totals, "verdicts": verdicts, "verdict_labels": verdict_labels,
         "overview": _t("report_verdicts", lang, n=len(plans), **totals,
                        verdicts=_join([f"{verdict_labels[v]} {n}" for v, n in verdicts.items() if n], lang)),
-        "bases": [{k: v for k, v in b.items() if k != "seen"} for b in bases.items],
+        # per document of the appendix, the documents of rules/sources.json its bases cite (title, addresses)
+        "bases": [{**{k: v for k, v in b.items() if k not in ("seen", "keys")},
+                   "sources": [documents[k] for k in b["keys"] if k in documents]} for b in bases.items],
+        "documents": documents, "documents_word": _t("basis_documents", lang),
         "has_gists": any(c["gist"] for b in bases.items for c in b["clauses"]),
         "rules_fired": [{"id": rid, "severity": rules[rid]["severity"], "severity_label": i18n.label(rules[rid]["severity"], lang),
                          "title": rules[rid]["title"][lang], "bases": [bases.ref(b) for b in rules[rid]["legal_basis"]],

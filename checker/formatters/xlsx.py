@@ -213,11 +213,31 @@ def render(results, meta, lang="zh", color=False) -> bytes:
            items, [16, 18, 6, 26, 12, 14, 12, 12, 12, 12, 9, 9], {5: MONEY})
     _green_sheet(wb, r, lang)
     _lcc_sheets(wb, r["plans"], lang)
+    _bases_sheet(wb, r, lang)
     wb.properties.created = wb.properties.modified = _FIXED
     wb.properties.creator = "lvcai"
     raw = io.BytesIO()
     wb.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+def _bases_sheet(wb, r, lang):
+    """The legal-basis appendix: per document cited, its clauses and where to read it (one row per
+    document of rules/sources.json its bases cite; the address, or "no address recorded")."""
+    t = lambda k: i18n.text(k, lang)
+    sep = "；" if lang == "zh" else "; "
+    rows = []
+    for b in r["bases"]:
+        doc = b["doc"] if b["title"] == b["doc"] else (f"{b['doc']}《{b['title']}》" if lang == "zh" else f"{b['title']} ({b['doc']})")
+        if not b["verified"]:
+            doc += f"（{t('basis_unverified')}）" if lang == "zh" else f" ({t('basis_unverified')})"
+        clauses = sep.join(c["clause"] for c in b["clauses"])
+        for s in b["sources"] or [None]:
+            rows.append([b["no"], doc, clauses, f"[{s['key']}] {s['title']}" if s else None,
+                         (" ; ".join(s["urls"]) or s["no_url"]) if s else None])
+    if rows:
+        _sheet(wb, t("bases_sheet"), [t("no"), t("legal_basis"), t("basis_clauses"), t("basis_documents"), t("basis_address")],
+               rows, [5, 40, 24, 48, 48])
 
 
 def _green_sheet(wb, r, lang):

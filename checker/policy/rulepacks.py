@@ -195,11 +195,12 @@ def cited_keys(node, ptr=""):
                 yield ptr, key
 
 
-def check_citations(path: Path, doc, directory: Path | None = None) -> None:
-    """A DataError naming the file and place when it cites a document key rules/sources.json does not list."""
+def check_citations(path: Path, doc, directory: Path | None = None, base: str = "") -> None:
+    """A DataError naming the file and place when it cites a document key rules/sources.json does not list
+    (``base``: the pointer of ``doc`` within the file, when it is a part of it)."""
     from ..evaluation import sources as _sources
     known = _sources.table(directory)
-    for ptr, key in cited_keys(doc):
+    for ptr, key in cited_keys(doc, base):
         if key not in known:
             raise DataError(path, ptr, f"cites document '{key}', which {_sources.path_for(directory).name} does not list")
 
@@ -352,6 +353,7 @@ class RulePacks:
             seen.add(current)
             path = self._profile_path(current)
             doc = load_data(path, "profile")
+            check_citations(path, doc, self.directory)
             _params.check_profile_params(path, doc.get("params", {}), self.declarations)
             for rule_id in doc.get("rules", {}):
                 if self.canonical(rule_id) not in self.rules:

@@ -42,7 +42,10 @@ def national() -> dict:
     """National figures of the same indicator by year (int), only where a source gives them: data in
     rules/statistics/national_green_share.json, with each figure's source and whether it is verified."""
     from .. import _paths
-    doc = json.loads((_paths.rules_dir() / "statistics" / "national_green_share.json").read_text(encoding="utf-8"))
+    from ..policy.rulepacks import check_citations
+    path = _paths.rules_dir() / "statistics" / "national_green_share.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    check_citations(path, doc, _paths.rules_dir())
     return {int(year): v for year, v in doc["years"].items()}
 
 
