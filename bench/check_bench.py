@@ -14,7 +14,7 @@ parse + schema validation + facts + engine + findings (``check``), and JSON rend
 ``--big N`` writes ONE plan of N items, in three shares of items with a finding (none, half, every
 item: a mandatory-list code whose certificate the plan does not require is an error), and runs the
 installed command on it, ``python -m checker check PLAN --format json -o OUT`` in a fresh process:
-wall time and the peak RSS of that process (RUSAGE_CHILDREN). ``--baseline TREE`` runs the same
+wall time and the peak RSS of that process (its own VmHWM, see _WRAP). ``--baseline TREE`` runs the same
 command from another source tree (a checkout of an earlier commit) alternately, so both are measured
 under the same load and compared as ratios.
 """
@@ -109,29 +109,58 @@ def big_plan(n_items, finding_share, seed=5):
                                      "items": items}]}, ensure_ascii=False).encode()
 
 
+#: Runs ``python -m checker`` and, at exit, writes the process's own peak RSS (VmHWM, which exec
+#: starts afresh) to the descriptor $LVCAI_BENCH_FD. ru_maxrss of a forked child is not enough: it
+#: keeps the peak of the fork's copy of this process from before exec (an earlier run's output read
+#: here showed as the next child's peak: 963 MB for every run once a 473 MB output had been read).
+_WRAP = """import atexit, os, runpy, sys
+def _hwm():
+    kb = next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM'))
+    os.write(int(os.environ['LVCAI_BENCH_FD']), kb.encode())
+atexit.register(_hwm)
+sys.argv = ['checker'] + sys.argv[1:]
+runpy.run_module('checker', run_name='__main__', alter_sys=True)
+"""
+
+
 def run_check_command(tree, plan, out):
     """Wall seconds and peak RSS (MB) of ``python -m checker check PLAN --format json -o OUT`` run from ``tree``."""
     import os
     r, w = os.pipe()
     t = time.perf_counter()
     pid = os.fork()
-    if pid == 0:   # a child of its own, so that RUSAGE of this child alone is read by wait4
+    if pid == 0:   # a child of its own, so that its exit and its peak are its own
         os.close(r)
+        os.set_inheritable(w, True)
+        os.environ["LVCAI_BENCH_FD"] = str(w)
         os.chdir(tree)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-        os.execv(sys.executable, [sys.executable, "-m", "checker", "check", str(plan), "--format", "json", "-o", str(out)])
+        os.execv(sys.executable, [sys.executable, "-c", _WRAP, "check", str(plan), "--format", "json", "-o", str(out)])
     os.close(w)
     _pid, status, usage = os.wait4(pid, 0)
-    os.close(r)
+    with os.fdopen(r, "rb") as f:
+        hwm = f.read()
     wall = time.perf_counter() - t
     code = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, code
+    return wall, (int(hwm) if hwm else usage.ru_maxrss) / 1024, code
+
+
+def _digest(path, tree):
+    """(GPP findings, bytes, sha256 with the tree's path masked) of an output file, read and dropped
+    at once: this process holds no output while the next command runs."""
+    import hashlib
+    if not path.exists():
+        return 0, 0, hashlib.sha256(b"").hexdigest()
+    data = path.read_bytes()
+    n, size = data.count(b'"rule_id": "GPP-'), len(data)
+    digest = hashlib.sha256(data.replace(str(tree).encode(), b"TREE")).hexdigest()   # the rule files' paths are in the provenance
+    del data
+    return n, size, digest
 
 
 def big(n_items, baseline, rounds, shares=(0.0, 0.5, 1.0)):
-    import hashlib
     import tempfile
     trees = [("this", ROOT)] + ([("baseline", Path(baseline).resolve())] if baseline else [])
     print(f"one plan of {n_items} items, `python -m checker check PLAN --format json -o OUT` (exit 1: findings)")
@@ -145,11 +174,10 @@ def big(n_items, baseline, rounds, shares=(0.0, 0.5, 1.0)):
                 for name, tree in trees:   # alternating: both under the same load
                     out = Path(tmp) / f"out-{name}.json"
                     wall, rss, code = run_check_command(tree, plan, out)
-                    data = out.read_bytes() if out.exists() else b""
-                    n = data.count(b'"rule_id": "GPP-')
-                    same = data.replace(str(tree).encode(), b"TREE")   # the rule files' paths are in the provenance
-                    print(f"{name:>9} {share:>6} {n:>9} {code:>4} {wall:>7.2f} {rss:>11.1f} {len(data) / 1e6:>9.1f}  "
-                          f"{hashlib.sha256(same).hexdigest()[:16]}", flush=True)
+                    n, size, digest = _digest(out, tree)
+                    out.unlink(missing_ok=True)
+                    print(f"{name:>9} {share:>6} {n:>9} {code:>4} {wall:>7.2f} {rss:>11.1f} {size / 1e6:>9.1f}  "
+                          f"{digest[:16]}", flush=True)
 
 
 def main():

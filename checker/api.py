@@ -6,8 +6,10 @@ active rules into one engine, once; ``check`` then reads, validates and checks o
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import heapq
 import json
 from functools import lru_cache
 
@@ -94,7 +96,13 @@ class Checker:
         # the green evaluation system (issue 13): criteria per product group and the score weights
         self.criteria = _criteria.groups(self.rulepacks.directory)
         self.engine = Engine(compiled)
+        #: Line items whose facts are made, decided and turned into findings at a time (facts.build's
+        #: ``chunk``); the engine takes them in chunks of engine.CHUNK anyway.
+        self.chunk = 2000
         self._values: dict = {}
+        # one tuple per distinct list rows of findings (ids of the lists' own row briefs, which this
+        # Checker's lists hold, and the tuple keeps, as long as it lives)
+        self._rows: dict = {}
         self._provenance = None
 
     def _evaluator(self, names):
@@ -245,21 +253,36 @@ class Checker:
             return self.not_checkable(source, sha, plan_id, CHK_SCHEMA,
                                       [(ptr, _fields.message(name, close, "en", strict=True)) for ptr, name, close in unknown])
         green = self.green_evaluation(doc)
-        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated,
-                             [_scheme.fact_fields(p) for p in green["projects"]])
-        fired = self.engine.run(built.facts)
-        built.facts.clear()   # the contexts hold what findings and reports need
-        if self.windows:
-            date = doc["date"]
-            fired = [(r, f) for r, f in fired if r not in self.windows or _in_window(self.windows[r], date)]
         params = self.params
         if self._dated_params:   # messages show a dated parameter's value on the plan's date
             params = {**params, **{k: _params.at(params[k], doc["date"]) for k in self._dated_params}}
-        findings = [self._finding(rule_id, fact["id"], built, source, plan_id, langs, params) for rule_id, fact in fired]
-        findings += [_unknown_field(ptr, name, close, source, plan_id, built, langs) for ptr, name, close in unknown]
+        findings, items = [], []
+        projects = doc["projects"]
+        shared = {}   # the rows parts of the lines' entries, one per distinct set of list rows
+
+        def decide(facts, built):
+            """The engine's outcomes for ``facts`` turned into findings (their contexts read, then
+            freed as each line's items-list entry is made)."""
+            findings.extend(_in_order([self._finding(rule_id, fact["id"], built, source, plan_id, langs, params)
+                                       for rule_id, fact in self._fired(facts, doc)]))
+            for fact in facts:
+                fid = fact["id"]
+                if fid.startswith("#/projects/") and "/items/" in fid:
+                    ctx = built.context.pop(fid)
+                    project = projects[ctx["project_index"]]
+                    items.append(_item_entry(project, project["items"][ctx["item_index"]], ctx, shared))
+
+        built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated,
+                             [_scheme.fact_fields(p) for p in green["projects"]], per_chunk=decide, chunk=self.chunk)
+        # The lines' findings are in order now: chunk after chunk, each in order, in the lines' order.
+        lines, findings = findings, []
+        decide(built.facts, built)   # the plan's and projects' facts (items were decided chunk by chunk)
+        built.facts.clear()
+        findings += [_unknown_field(ptr, name, close, source, plan_id, doc, langs) for ptr, name, close in unknown]
         findings += consistency.findings(doc, source, plan_id, langs)
-        findings = _in_order(findings)
-        meta = _meta(doc, built)
+        findings = _merged(lines, _in_order(findings))
+        del lines
+        meta = _meta(doc, built, items)
         meta["green_evaluation"] = green
         if meta["stage"] in self.not_applicable:
             meta["not_applicable"] = [_not_applicable(rule, meta["stage"]) for rule in self.not_applicable[meta["stage"]]]
@@ -285,11 +308,21 @@ class Checker:
         return _lcc.evaluate(doc, self.params, basis, _evaluation_data.load(self.rulepacks.directory / "evaluation"), units,
                              self.profile)
 
+    def _fired(self, facts, doc):
+        """(rule id, fact) for each rule the engine fired on ``facts``, the rules out of their date
+        window on the plan's date left out."""
+        fired = self.engine.run(facts)
+        if self.windows:
+            date = doc["date"]
+            fired = [(r, f) for r, f in fired if r not in self.windows or _in_window(self.windows[r], date)]
+        return fired
+
     def _finding(self, rule_id, fact_id, built, source, plan_id, langs, params) -> Finding:
         rule = self.rules[rule_id]
         ctx = built.context[fact_id]     # this check's own context: no copy needed
         ctx["params"] = params
         rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
+        rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
             title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
@@ -332,6 +365,24 @@ def _in_order(findings: list) -> list:
     return out
 
 
+def _merged(ordered, others: list) -> list:
+    """Two lists in Finding.sort_key order merged into one (ties: ``ordered``'s first). A few others
+    (a plan's and projects' findings) are placed by bisection; many, by a merge: either way no key
+    is held for every finding (the lines' 225,000 findings are already in order)."""
+    if not others:
+        return ordered
+    if len(others) > 64:
+        return list(heapq.merge(ordered, others, key=Finding.sort_key))
+    out, start = [], 0
+    for f in others:
+        i = bisect.bisect_right(ordered, f.sort_key(), lo=start, key=Finding.sort_key)
+        out += ordered[start:i]
+        out.append(f)
+        start = i
+    out += ordered[start:]
+    return out
+
+
 def _not_applicable(rule, stage) -> dict:
     """A rule not applicable at an early ``stage``, with why: it needs the procurement documents
     (it applies from stage plan) or the award (stage award only)."""
@@ -344,11 +395,19 @@ def _in_window(window, date) -> bool:
     return (start is None or start <= date) and (end is None or date < end)
 
 
-def _unknown_field(ptr, name, close, source, plan_id, built, langs) -> Finding:
-    """CHK-003 for a field the plan format does not know, placed at its project or item."""
+def _unknown_field(ptr, name, close, source, plan_id, doc, langs) -> Finding:
+    """CHK-003 for a field the plan format does not know, placed at its project or item (read from
+    the plan itself: the lines' contexts are freed as their findings are made)."""
     parts = ptr.split("/")
-    owner = "/".join(parts[:5]) if len(parts) > 5 and parts[3] == "items" else "/".join(parts[:3]) if len(parts) > 3 else ""
-    ctx = built.context.get("#" + owner, {}) if owner.startswith("/projects/") else {}
+    ctx = {}
+    if len(parts) > 3 and parts[1] == "projects" and parts[2].isdigit() and int(parts[2]) < len(doc["projects"]):
+        project = doc["projects"][int(parts[2])]
+        ctx = {"project_id": project["project_id"]}
+        if len(parts) > 5 and parts[3] == "items":
+            if parts[4].isdigit() and int(parts[4]) < len(project["items"]):
+                ctx["line_id"] = project["items"][int(parts[4])]["line_id"]
+            else:
+                ctx = {}
     return Finding(source=source, pointer=ptr, rule_id=CHK_UNKNOWN_FIELD, severity="warning", title=_fields.TEXT["title"],
                    message={lang: _fields.message(name, close, lang) for lang in langs},
                    remediation=_fields.TEXT["remediation"], legal_basis=(), plan_id=plan_id,
@@ -396,23 +455,30 @@ def _duplicate_ids(doc):
     return out
 
 
-def _meta(doc, built) -> dict:
+def _item_entry(project, item, ctx, shared) -> dict:
+    """A line's entry in the result's items list (its context is freed once this is made).
+
+    Its ``rows`` and ``unverified_rows`` are the same objects for every line resting on the same list
+    rows (``shared``: the check's own memo; readers only read them): a 100,000-line plan held
+    300,000 small lists and dicts of a few distinct values (about 45 MB)."""
+    key = tuple((kind, tuple(map(id, rows))) for kind, rows in ctx["rows"].items())
+    hit = shared.get(key)
+    if hit is None:
+        hit = shared[key] = (ctx["rows"], sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
+                             {kind: [r.cited for r in rows] for kind, rows in ctx["rows"].items()})
+    return {"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
+            "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
+            "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
+            "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
+            "unverified_rows": hit[1],
+            "product_type": item.get("product_type"),
+            "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
+            "rows": hit[2],
+            **({"award": _award(item, ctx)} if "award" in item else {})}
+
+
+def _meta(doc, built, items) -> dict:
     plan_ctx = built.context["#"]
-    items = []
-    for pi, project in enumerate(doc["projects"]):
-        for ii, item in enumerate(project["items"]):
-            # popped: each line's context is freed as its entry is made (the findings are made already)
-            ctx = built.context.pop(f"#/projects/{pi}/items/{ii}")
-            items.append({"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
-                          "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
-                          "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
-                          "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
-                          "unverified_rows": sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
-                          "product_type": item.get("product_type"),
-                          "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
-                          "rows": {kind: [r.cited for r in rows]
-                                   for kind, rows in ctx["rows"].items()},
-                          **({"award": _award(item, ctx)} if "award" in item else {})})
     return {
         "plan_id": doc["plan_id"], "title": doc.get("title"), "agency": doc["agency"], "date": doc["date"],
         "stage": doc.get("stage", "plan"),

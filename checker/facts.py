@@ -179,12 +179,19 @@ def _registry_cert(refdata, certs, kind, date, item, award):
 
 
 def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(), evaluator=None, dated=None,
-          green=None) -> Facts:
+          green=None, per_chunk=None, chunk: int = 2000) -> Facts:
     """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
     ``refdata``: the reference registry (see checker.refdata), or None for none; ``evaluator``: the
     derived values to compute (checker.policy.derived.Evaluator); ``dated``: kind → {field: schedule}
     of dated parameters, put on the facts of that kind with their value on the plan's date; ``green``:
-    per project, the fact fields of its green evaluation (checker.evaluation.scheme.fact_fields)."""
+    per project, the fact fields of its green evaluation (checker.evaluation.scheme.fact_fields).
+
+    ``per_chunk(item_facts, facts)``: called with each run of at most ``chunk`` line items' facts, in
+    the plan's order, as soon as they are made (their contexts are in ``facts.context`` then, for the
+    callee to use and drop); those facts are then not in the returned ``facts.facts``, which holds the
+    plan's and projects' facts (made last: their values are sums over the lines). An item's fact never
+    depends on those sums, so the engine may decide a chunk before the next is made: a 100,000-line
+    plan held every line's fact and context at once (170 MB). None: every fact returned, as before."""
     from .policy.params import at as _param_at
     out = Facts()
     date = plan["date"]
@@ -321,6 +328,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             if order is None:
                 order = orders[sig] = tuple(k for k in item_keeps if k in f)
             item_facts.append({k: v for k in order if (v := f[k]) is not None})
+            if per_chunk is not None and len(item_facts) >= chunk:
+                per_chunk(item_facts, out)
+                item_facts = []
         pf = {"id": "#" + p_ptr, "kind": "project", "stage": stage, "eval_method": ev.get("method"),
               "price_weight": ev.get("price_weight"), "green_bonus_points": ev.get("green_bonus_points"),
               "green_price_deduction_pct": ev.get("green_price_deduction_pct"), "nature": nature,
@@ -333,6 +343,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                               "name": project["name"], "nature_derived": derived_nature, "rows": {}}
         project_facts.append(finish(pf))
 
+    if per_chunk is not None and item_facts:
+        per_chunk(item_facts, out)
+        item_facts = []
     in_force = all(out.editions[k] for k in LIST_KINDS)
     plan_fact = {"id": "#", "kind": "plan", "stage": stage, "catalog_edition": cat,
                  "catalog_edition_assumed": cat_assumed, "lists_in_force": in_force}
