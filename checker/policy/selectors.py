@@ -125,6 +125,7 @@ def compile_function(selectors: dict, wanted: list, accumulate):
     paths: dict = {}      # dotted path → local name: each field is read once per item
 
     obligations: dict = {}   # list kind → local name: each kind's obligation is looked up once per item
+    facts: dict = {}         # fact field → local name: read once per item
 
     def const(value):
         consts.append(value)
@@ -161,9 +162,10 @@ def compile_function(selectors: dict, wanted: list, accumulate):
                 return f"_among({get}, {const(list(val['in']))})"
             return f"(({get}) is not MISSING) is {const(bool(val['exists']))}"
         if key == "fact":
+            got = facts.setdefault(val["field"], f"x{len(facts)}")
             if "in" in val:
-                return f"(fact.get({const(val['field'])}) in {const(frozenset(val['in']))})"
-            return f"((fact.get({const(val['field'])}) is not None) is {const(bool(val['exists']))})"
+                return f"({got} in {const(frozenset(val['in']))})"
+            return f"(({got} is not None) is {const(bool(val['exists']))})"
         if key == "nature":
             return f"(nature in {const(frozenset(val))})"
         if key == "every_item":
@@ -203,6 +205,7 @@ def compile_function(selectors: dict, wanted: list, accumulate):
         else:
             lines.append(f"    {local} = dig(item, project, {const(tuple(parts))})")
     lines += [f"    {local} = obligations[{const(kind)}]" for kind, local in obligations.items()]
+    lines += [f"    {local} = fact.get({const(name)})" for name, local in facts.items()]
     lines += body
     fields, project_sums, plan_sums = accumulate
     # the quantity is converted only for the items whose selector sums it (few: most sums are amounts)
