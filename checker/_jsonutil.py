@@ -38,12 +38,70 @@ def fast_validator(name: str):
     return jsonschema_rs.validator_for(schema(name), validate_formats=True)
 
 
+# Where a schema's problems can be worded part by part: schemas/<name>'s definition `holder` (a
+# project) has an array property `inner` whose elements are each `{"$ref": "#/$defs/<part>"}` (a
+# line), and the holders are the elements of the document's array `outer`. jsonschema reports every
+# problem of a whole plan, which on a 500-line plan with one bad line means walking 500 lines in
+# Python (about 70 µs a line); jsonschema-rs says which lines are invalid at a fraction of that, so
+# jsonschema words only those lines, and the rest of the plan with the schema's descent into the
+# lines taken away. Every problem of the whole is a problem of exactly one of these parts (a line's
+# own schema is reached once, through that descent; the rest, the award stage's condition on every
+# line included, is the shallow pass), and the list is sorted by (place, message), so the parts give
+# the same list as the whole (tests/test_schema_split.py compares the two on mutated plans).
+_SPLITS = {"plan": {"outer": "projects", "holder": "project", "inner": "items", "part": "item"}}
+
+
+@lru_cache(maxsize=None)
+def _split_validators(name: str):
+    """(shallow jsonschema validator, part jsonschema validator, part jsonschema-rs validator)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+    split = _SPLITS[name]
+    whole = schema(name)
+    holder = whole["$defs"][split["holder"]]
+    inner = holder["properties"][split["inner"]]
+    ref = {"$ref": f"#/$defs/{split['part']}"}
+    if inner.get("items") != ref or whole["properties"][split["outer"]].get("items") != {"$ref": f"#/$defs/{split['holder']}"}:
+        raise AssertionError(f"schemas/{name}: _SPLITS no longer matches the schema")
+    shallow_inner = {k: v for k, v in inner.items() if k != "items"}
+    shallow_holder = {**holder, "properties": {**holder["properties"], split["inner"]: shallow_inner}}
+    shallow = {**whole, "$defs": {**whole["$defs"], split["holder"]: shallow_holder}}
+    alone = {"$schema": whole["$schema"], **ref, "$defs": whole["$defs"]}
+    return (Draft202012Validator(shallow, format_checker=FormatChecker()),
+            Draft202012Validator(alone, format_checker=FormatChecker()),
+            jsonschema_rs.validator_for(alone, validate_formats=True))
+
+
+def _split_errors(name: str, instance):
+    """(path, message) of every jsonschema problem of ``instance``, worded part by part (_SPLITS)."""
+    shallow, part, fast_part = _split_validators(name)
+    outer, inner = _SPLITS[name]["outer"], _SPLITS[name]["inner"]
+    found = [(tuple(e.absolute_path), e.message) for e in shallow.iter_errors(instance)]
+    groups = instance.get(outer) if isinstance(instance, dict) else None
+    if isinstance(groups, list):
+        is_valid = fast_part.is_valid
+        for i, group in enumerate(groups):
+            members = group.get(inner) if isinstance(group, dict) else None
+            if not isinstance(members, list):
+                continue
+            for j, member in enumerate(members):
+                if not is_valid(member):
+                    here = (outer, i, inner, j)
+                    found += [(here + tuple(e.absolute_path), e.message) for e in part.iter_errors(member)]
+    return found
+
+
+def _whole_errors(name: str, instance):
+    """(path, message) of every jsonschema problem of ``instance``, the whole at once."""
+    return [(tuple(e.absolute_path), e.message) for e in validator(name).iter_errors(instance)]
+
+
 def schema_problems(name: str, instance):
     """Every schema problem of ``instance`` as (pointer, message), sorted by place."""
     if fast_validator(name).is_valid(instance):
         return []
-    errs = sorted(validator(name).iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    problems = [(pointer(e.absolute_path), _short(e.message)) for e in errs]
+    errs = sorted((_split_errors if name in _SPLITS else _whole_errors)(name, instance),
+                  key=lambda e: (list(map(str, e[0])), e[1]))
+    problems = [(pointer(path), _short(message)) for path, message in errs]
     # jsonschema-rs decides validity. Our schemas use only what both implement alike (patterns bound
     # dates to 1900-2100 since the two disagree on year 0000; numbers have maxima), and
     # tests/test_hostile.py compares the two on generated plans. Should jsonschema find nothing

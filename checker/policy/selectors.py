@@ -124,9 +124,15 @@ def compile_function(selectors: dict, wanted: list, accumulate):
     consts: list = []
     paths: dict = {}      # dotted path → local name: each field is read once per item
 
+    obligations: dict = {}   # list kind → local name: each kind's obligation is looked up once per item
+    facts: dict = {}         # fact field → local name: read once per item
+
     def const(value):
         consts.append(value)
         return f"c{len(consts) - 1}"     # a default argument of the function: a local, the fastest lookup
+
+    def obligation(kind):
+        return obligations.setdefault(kind, f"o{len(obligations)}")
 
     def expr(clause):
         (key, val), = clause.items()
@@ -139,7 +145,7 @@ def compile_function(selectors: dict, wanted: list, accumulate):
             parts = []
             for k in kinds:
                 if val.get("obligation"):
-                    parts.append(f"obligations[{const(k)}] in {const(frozenset(val['obligation']))}")
+                    parts.append(f"{obligation(k)} in {const(frozenset(val['obligation']))}")
                 if val.get("rows"):
                     parts.append(f"not {const(frozenset(val['rows']))}.isdisjoint(r.id for r in rows[{const(k)}])")
             return "(" + " or ".join(parts) + ")"
@@ -156,9 +162,10 @@ def compile_function(selectors: dict, wanted: list, accumulate):
                 return f"_among({get}, {const(list(val['in']))})"
             return f"(({get}) is not MISSING) is {const(bool(val['exists']))}"
         if key == "fact":
+            got = facts.setdefault(val["field"], f"x{len(facts)}")
             if "in" in val:
-                return f"(fact.get({const(val['field'])}) in {const(frozenset(val['in']))})"
-            return f"((fact.get({const(val['field'])}) is not None) is {const(bool(val['exists']))})"
+                return f"({got} in {const(frozenset(val['in']))})"
+            return f"(({got} is not None) is {const(bool(val['exists']))})"
         if key == "nature":
             return f"(nature in {const(frozenset(val))})"
         if key == "every_item":
@@ -173,28 +180,52 @@ def compile_function(selectors: dict, wanted: list, accumulate):
     lines = ["    code = item['category_code']"]
     # every clause is a comparison, a membership, a startswith or and/or/not of those: a bool already
     body = [f"    s_{name} = {expr(selectors[name].match)}" for name in order]
+    always = {name for name in order if selectors[name].match == {"every_item": True}}
+    # Each field of the item is read once per item, however many paths go through it: a path
+    # a.b reads a (one local per first part, p0, p1, …), then b of it when a is an object.
+    firsts: dict = {}     # first part → (local of its value, local of it as an object, or of {})
+
+    def first(name):
+        if name not in firsts:
+            n = len(firsts)
+            firsts[name] = (f"p{n}", f"d{n}")
+            lines.append(f"    p{n} = item.get({const(name)}, MISSING)")
+        return firsts[name]
+    objects = set()
     for path, local in paths.items():
         parts = path.split(".")
         if len(parts) == 1:
-            lines.append(f"    {local} = item.get({const(parts[0])}, MISSING)")
+            lines.append(f"    {local} = {first(parts[0])[0]}")
         elif len(parts) == 2 and parts[0] != "project":
-            lines.append(f"    {local} = item.get({const(parts[0])}, MISSING)")
-            lines.append(f"    {local} = {local}.get({const(parts[1])}, MISSING) if type({local}) is dict else MISSING")
+            value, obj = first(parts[0])
+            if obj not in objects:
+                objects.add(obj)
+                lines.append(f"    {obj} = {value} if type({value}) is dict else NO_OBJECT")
+            lines.append(f"    {local} = {obj}.get({const(parts[1])}, MISSING)")
         else:
             lines.append(f"    {local} = dig(item, project, {const(tuple(parts))})")
+    lines += [f"    {local} = obligations[{const(kind)}]" for kind, local in obligations.items()]
+    lines += [f"    {local} = fact.get({const(name)})" for name, local in facts.items()]
     lines += body
     fields, project_sums, plan_sums = accumulate
-    measures = {"amount": "a", "quantity": "q", "count": "1"}
-    lines += ["    a = float(item['amount'])", "    q = float(item['quantity'])"]
-    lines += [f"    if s_{sel}: fact[{const(field)}] = True" for field, sel in fields]
-    lines += [f"    if s_{sel}: project_sums[{j}] += {measures[m]}" for j, (sel, m) in enumerate(project_sums)]
-    lines += [f"    if s_{sel}: plan_sums[{j}] += {measures[m]}" for j, (sel, m) in enumerate(plan_sums)]
+    # the quantity is converted only for the items whose selector sums it (few: most sums are amounts)
+    measures = {"amount": "a", "quantity": "float(item['quantity'])", "count": "1"}
+    lines += ["    a = float(item['amount'])"]
+
+    def when(sel, action):   # a selector of every item needs no test
+        return f"    {action}" if sel in always else f"    if s_{sel}: {action}"
+    lines += [when(sel, f"fact[{const(field)}] = True") for field, sel in fields]
+    lines += [when(sel, f"project_sums[{j}] += {measures[m]}") for j, (sel, m) in enumerate(project_sums)]
+    lines += [when(sel, f"plan_sums[{j}] += {measures[m]}") for j, (sel, m) in enumerate(plan_sums)]
     defaults = "".join(f", c{i}=K[{i}]" for i in range(len(consts)))
     lines.insert(0, f"def selected(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums{defaults}):")
-    namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "dig": _dig,
+    namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "NO_OBJECT": _NO_OBJECT, "dig": _dig,
                  "_equals": _equals, "_among": _among}
     exec(compile("\n".join(lines), "<lvcai selectors>", "exec"), namespace)   # noqa: S102 (source built above, no data in it)
     return namespace["selected"]
+
+
+_NO_OBJECT: dict = {}   # what a path a.b reads b of when a is not an object (only ever read: .get)
 
 
 def _dig(item, project, parts):
