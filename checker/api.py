@@ -298,6 +298,7 @@ class Checker:
         weights = {k: _params.at(self.params.get(k), doc["date"]) for k in (_score.CORE_WEIGHT, _score.COMP_WEIGHT)}
         weights = {k: (v if v is not None else 0) for k, v in weights.items()}
         return _score.evaluate(doc, doc.get("catalog_edition", self.lists.catalogs.default), self.criteria, weights)
+
     def life_cycle_cost(self, doc) -> dict:
         """The life-cycle cost and green value of a valid plan under this profile's parameters
         (checker/evaluation/lcc.py)."""
