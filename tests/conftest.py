@@ -36,3 +36,15 @@ def base_plan():
 
 def plan_bytes(doc) -> bytes:
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def json_strings(node, ptr=""):
+    """(pointer, text) of every string in a JSON document."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from json_strings(v, f"{ptr}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from json_strings(v, f"{ptr}/{i}")
+    elif isinstance(node, str):
+        yield ptr, node

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from checker.cli import main
 from checker.errors import DataError
 from checker.policy.rulepacks import RulePacks, cited_keys
-from conftest import ROOT
+from conftest import ROOT, json_strings
 
 RULES = ROOT / "rules"
 SOURCES = RULES / "sources.json"
@@ -25,24 +25,13 @@ def lvcai(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-def _strings(node, ptr=""):
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _strings(v, f"{ptr}/{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _strings(v, f"{ptr}/{i}")
-    elif isinstance(node, str):
-        yield ptr, node
-
-
 def _doc(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 def test_no_shipped_rule_data_text_points_to_the_research_notes():
     assert len(DATA) > 80                                   # the walk sees the packs, lists, catalog, profiles
-    found = [f"{p.relative_to(RULES)}{ptr}" for p in DATA for ptr, text in _strings(_doc(p)) if INTERNAL.search(text)]
+    found = [f"{p.relative_to(RULES)}{ptr}" for p in DATA for ptr, text in json_strings(_doc(p)) if INTERNAL.search(text)]
     assert found == []
     # nor do the schemas' descriptions or the report templates a reader sees
     for path in [*sorted((ROOT / "schemas").glob("*.json")), *sorted((ROOT / "reports").glob("*"))]:

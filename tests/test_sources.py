@@ -15,7 +15,7 @@ from checker.errors import DataError
 from checker.evaluation import criteria as C
 from checker.evaluation import data as D
 from checker.evaluation import sources as S
-from conftest import ROOT
+from conftest import ROOT, json_strings
 
 SOURCES = ROOT / "rules" / "sources.json"
 DATA = sorted((ROOT / "rules" / "criteria").glob("*.json")) + sorted((ROOT / "rules" / "evaluation").glob("*.json"))
@@ -26,18 +26,6 @@ INTERNAL = re.compile(r"EVALUATION\.md|POLICY\.md|shared/domain")
 
 def lvcai(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-def _strings(node, ptr=""):
-    """(pointer, text) of every string in a JSON document."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _strings(v, f"{ptr}/{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _strings(v, f"{ptr}/{i}")
-    elif isinstance(node, str):
-        yield ptr, node
 
 
 def _refs(node, ptr=""):
@@ -64,7 +52,7 @@ def _cited():
         for ptr, keys in _refs(doc):
             for k in keys:
                 cited.setdefault(k, []).append(f"{path.name}{ptr}")
-        for ptr, text in _strings(doc):
+        for ptr, text in json_strings(doc):
             for group in BRACKETS.findall(text):
                 for k in group.split(", "):
                     cited.setdefault(k, []).append(f"{path.name}{ptr}")
@@ -106,7 +94,7 @@ def test_every_key_named_in_a_source_text_is_also_in_the_entrys_refs():
         entries = [("/eu_set", doc["eu_set"]), ("/catalog/source", doc["catalog"]["source"])]
         entries += [(f"/criteria/{i}/source", c["source"]) for i, c in enumerate(doc["criteria"])]
         for ptr, e in entries:
-            for _, text in _strings({k: v for k, v in e.items() if k != "refs"}):
+            for _, text in json_strings({k: v for k, v in e.items() if k != "refs"}):
                 for group in BRACKETS.findall(text):
                     missing += [f"{path.name}{ptr}: {k}" for k in group.split(", ") if k not in e["refs"]]
     assert missing == []
@@ -143,13 +131,13 @@ def test_an_unknown_key_in_the_evaluation_data_is_refused(tmp_path):
 
 
 def test_no_shipped_criteria_or_evaluation_text_points_to_the_internal_research_notes():
-    found = [f"{p.name}{ptr}" for p in DATA for ptr, text in _strings(json.loads(p.read_text(encoding="utf-8")))
+    found = [f"{p.name}{ptr}" for p in DATA for ptr, text in json_strings(json.loads(p.read_text(encoding="utf-8")))
              if INTERNAL.search(text)]
     assert found == []
     # in the sources file only the provenance may name them (where the entry was taken from)
     doc = json.loads(SOURCES.read_text(encoding="utf-8"))
     outside = [f"{k}{ptr}" for k, e in doc["sources"].items()
-               for ptr, text in _strings({f: v for f, v in e.items() if f != "provenance"}) if INTERNAL.search(text)]
+               for ptr, text in json_strings({f: v for f, v in e.items() if f != "provenance"}) if INTERNAL.search(text)]
     assert outside == []
     assert any("EVALUATION.md" in e["provenance"]["note"] for e in doc["sources"].values())   # provenance kept
 
@@ -236,7 +224,7 @@ def test_the_profiles_cite_listed_documents_and_not_the_research_notes():
     known = set(S.table())
     found, internal = [], []
     for path in sorted((ROOT / "rules" / "profiles").glob("*.json")):
-        for ptr, text in _strings(json.loads(path.read_text(encoding="utf-8"))):
+        for ptr, text in json_strings(json.loads(path.read_text(encoding="utf-8"))):
             if INTERNAL.search(text):
                 internal.append(f"{path.name}{ptr}")
             for group in BRACKETS.findall(text):
