@@ -307,8 +307,9 @@ def _common(f):
 @_common
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="text", show_default=True,
               help="输出格式。Output format.")
-@click.option("--explain", is_flag=True, help="文本输出：为每个问题显示规则检查的字段和取值（JSON 和报告中总有）。"
-                                               "Text: show, for every finding, the fact fields and values the rule tested "
+@click.option("--explain", is_flag=True, help="文本输出：为每个问题显示规则检查的字段和取值，并列出绿色评价和全生命周期成本所依据文献的题名和网址（JSON 和报告中总有）。"
+                                               "Text: show, for every finding, the fact fields and values the rule tested, and the titles and "
+                                               "addresses of the documents the green evaluation and life-cycle cost rest on "
                                                "(JSON and reports always carry them).")
 def check(plans, fmt, output, fail_on, lang, profile, generated_at, report_no, organisation, prepared_by, reviewed_by,
           registry, waivers, skip_bad, strict, explain):

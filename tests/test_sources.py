@@ -184,7 +184,10 @@ def test_rules_docs_criteria_pages_list_the_documents(tmp_path):
 
 def test_a_report_lists_the_documents_of_its_assumptions(tmp_path):
     plan = ROOT / "examples" / "green-evaluation.json"
-    text = lvcai("check", plan, "--lang", "en").output
+    plain = lvcai("check", plan, "--lang", "en").output
+    # the terminal output names the documents only with --explain, and says so
+    assert "add --explain" in plain and S.table()["E4"]["urls"][0] not in plain
+    text = lvcai("check", plan, "--lang", "en", "--explain").output
     green = text[text.index("Green evaluation"):text.index("Life-cycle cost")]
     assert "The documents the criteria above rest on" in green and S.table()["E4"]["urls"][0] in green
     assert "[C5] GB 21455-2019" in green                 # the air conditioners of project 02

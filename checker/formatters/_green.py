@@ -113,12 +113,21 @@ def text_lines(result, lang) -> list:
             lines.append(f"    {w['ungraded']}{sep}" + ("、" if lang == "zh" else ", ").join(p["ungraded"]))
     if s["unverified"]:
         lines.append(f"  {s['unverified']}")
-    if s["sources"]:
-        lines.append(f"  {s['sources_title']}{sep}{s['sources_intro']}")
-        for x in s["sources"]:
-            lines.append(f"    [{x['key']}] {x['title']}" + (f" ({x['detail']})" if x["detail"] else "")
-                         + (f" — {x['no_url']}" if x["no_url"] else ""))
-            lines += [f"        {u}" for u in x["urls"]]
+    return lines
+
+
+def source_text_lines(result, lang) -> list:
+    """The documents the section's criteria rest on, as plain text lines (the text report shows them
+    with --explain; the other reports always)."""
+    s = section(result, lang)
+    if s is None or not s["sources"]:
+        return []
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"  {s['sources_title']}{sep}{s['sources_intro']}"]
+    for x in s["sources"]:
+        lines.append(f"    [{x['key']}] {x['title']}" + (f" ({x['detail']})" if x["detail"] else "")
+                     + (f" — {x['no_url']}" if x["no_url"] else ""))
+        lines += [f"        {u}" for u in x["urls"]]
     return lines
 
 

@@ -436,6 +436,7 @@ def _plan(result, lang, bases, counter):
     # the green evaluation (issue 13): its own module, its own section in each template
     out["green"] = _green.section(result, lang)
     out["green_lines"] = _green.text_lines(result, lang)
+    out["green_source_lines"] = _green.source_text_lines(result, lang)
     return out
 
 
