@@ -767,9 +767,12 @@ def registry_history(registry, lang):
 @click.option("--type", "cert_type", type=click.Choice(["energy_saving", "environmental_label"]), help="证书：哪一类。certificate: which type.")
 @click.option("--edition", default="2022", show_default=True, help="品目分类目录：哪个版本。catalog: which edition.")
 @click.option("--date", help="供应商：在此日期有效的资质、目录条目和禁止记录（YYYY-MM-DD）［默认：全部］。supplier: qualifications, catalog entries and bans in force on this date (YYYY-MM-DD) [default: all].")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True,
+              help="输出格式：json（供系统读取），或 text（供应商的资质、目录条目和记录，按人的说法）。"
+                   "json (for systems), or text (a supplier's qualifications, catalog entries and records, in words).")
 @REGISTRY_OPTION
 @LANG_OPTION
-def registry_show(kind, key, cert_type, edition, date, registry, lang):
+def registry_show(kind, key, cert_type, edition, date, registry, lang, fmt):
     """查询一项：按编号查证书，按统一社会信用代码查供应商（绿色资质、循环经济产品目录条目、禁止参加政府采购活动的记录和诚信档案），或查品目编码。没有找到时退出码为 1。
 
     Look one thing up: a certificate by number, a supplier by credit code (green qualifications,
@@ -794,10 +797,40 @@ def registry_show(kind, key, cert_type, edition, date, registry, lang):
                   "integrity_records": records}] if bans or records or quals or entries else []
     else:
         found = [e for e in [ref.catalog_entry(edition, key)] if e]
-    click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
+    if fmt == "text" and kind == "supplier" and found:
+        click.echo(_supplier_text(found[0], date, lang))
+    else:
+        click.echo(_json.dumps(found, ensure_ascii=False, indent=1))
     if not found:
         click.echo(_text("reg_show_none", lang).format(key=key), err=True)
     sys.exit(EXIT_OK if found else EXIT_FINDINGS)   # 1: nothing found
+
+
+def _supplier_text(s, date, lang) -> str:
+    """A supplier as `registry show supplier --format text` prints it: what the officer checks, in words."""
+    from . import refdata_circular as circ
+    from .i18n import label
+
+    def t(key, **kw):
+        return _text(key, lang).format(**kw)
+    as_of = t("sup_as_of", date=date) if date else ""
+    name = next((x["enterprise"] for x in s["qualifications"] + s["circular_entries"] if x.get("enterprise")),
+                next((b["name"] for b in s["bans"] if b.get("name")), ""))
+    name = (f"（{name}）" if lang == "zh" else f" ({name})") if name else ""
+    out = [t("sup_head", code=s["credit_code"], name=name),
+           "  " + t("sup_quals", as_of=as_of, n=len(s["qualifications"]))]
+    out += [f"    - {circ.qualification_words([q])[lang]}" for q in s["qualifications"]]
+    out.append("  " + t("sup_entries", as_of=as_of, n=len(s["circular_entries"])))
+    sep = "；" if lang == "zh" else "; "
+    out += [f"    - {circ.describe(e, lang)}{sep}{t('sup_entry_status', status=label('circ_' + e['status'], lang))}"
+            for e in s["circular_entries"]]
+    out.append("  " + t("sup_bans", as_of=as_of, n=len(s["bans"])))
+    out += [f"    - {t('sup_ban', start=b['ban_start'], end=b['ban_end'], conduct=b['conduct'], penalty=b['penalty'], authority=b['authority'])}"
+            for b in s["bans"]]
+    out.append("  " + t("sup_records", n=len(s["integrity_records"])))
+    out += [f"    - {t('sup_record', date=r['recorded_on'], plan=r['plan_id'], finding=r['finding'], by=r['recorded_by'])}"
+            for r in s["integrity_records"]]
+    return "\n".join(out)
 
 
 @registry.command("diff")

@@ -372,3 +372,19 @@ def test_an_import_through_the_same_registry_object_is_seen_by_the_next_check(tm
     assert got() == ["GPP-SZX-004"]
     ref.import_file("circular", BATCH_2)
     assert got() == ["GPP-SZX-003"]
+
+
+def test_show_supplier_as_text_in_words(reg):
+    text = lvcai("registry", "show", "supplier", PAPER, "--registry", reg, "--format", "text", "--lang", "en",
+                 "--date", "2026-04-15").stdout
+    assert text.startswith(f"Supplier {PAPER} (示例循环纸业有限公司（示例）)")
+    assert "Green qualifications (in force on 2026-04-15): 2" in text and "- green factory (" in text
+    # batch 2 ended the A3 entry on 2025-12-31: on this date only the A4 entry is in force
+    assert "Circular-economy catalog entries (in force on 2026-04-15): 1" in text
+    assert "A4-70g" in text and "A3-70g" not in text and "status: listed" in text
+    assert "Bans from government procurement (in force on 2026-04-15): 0" in text
+    assert "credit_code" not in text and "{" not in text        # words, not the JSON
+    zh = lvcai("registry", "show", "supplier", PAPER, "--registry", reg, "--format", "text").stdout
+    assert "绿色资质：2 项" in zh and "循环经济产品目录条目：2 条" in zh and "状态：" in zh
+    # the default stays the JSON that systems read
+    assert json.loads(lvcai("registry", "show", "supplier", PAPER, "--registry", reg).stdout)[0]["credit_code"] == PAPER
