@@ -20,7 +20,7 @@ from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult, pointer_key
+from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, OneLang, PlanResult, pointer_key
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -211,6 +211,7 @@ class Checker:
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
+        del data   # parsed: a caller that handed its bytes over (cli._run) frees them here, not after the check
         result = self.check_document(doc, source, sha, langs, waivers, strict, lcc)
         if encoding:
             note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
@@ -326,7 +327,8 @@ class Checker:
         rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
-            title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
+            title=rule.title, message=OneLang(langs[0], i18n.render(rule.message[langs[0]], ctx, langs[0])) if len(langs) == 1
+            else {lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
             values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
