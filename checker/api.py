@@ -21,7 +21,8 @@ from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, OneLang, PlanResult, pointer_key
+from .findings import (CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, SEVERITIES, Finding, Later,
+                       PlanResult, pointer_key)
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -104,6 +105,7 @@ class Checker:
         # one tuple per distinct list rows of findings (ids of the lists' own row briefs, which this
         # Checker's lists hold, and the tuple keeps, as long as it lives)
         self._rows: dict = {}
+        self._msg_rows: dict = {}   # the list rows of messages (findings.Later), one dict per distinct set
         self._provenance = None
 
     def _evaluator(self, names):
@@ -328,12 +330,26 @@ class Checker:
         rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
-            title=rule.title, message=OneLang(langs[0], i18n.render(rule.message[langs[0]], ctx, langs[0])) if len(langs) == 1
+            title=rule.title, message=self._later(rule.message[langs[0]], ctx, langs[0]) if len(langs) == 1
             else {lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
             values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
             profile_note=self._notes.get(rule_id))
+
+    def _later(self, template: str, ctx: dict, lang: str) -> Later:
+        """The message of ``template`` in ``lang``, rendered when read (findings.Later): the values
+        of the context it reads kept, the line's list rows as one shared dict per distinct set."""
+        names = _message_names(template)
+        values = tuple(ctx[name] for name in names)
+        if names and names[-1] == "rows":
+            rows = ctx["rows"]
+            memo = self._msg_rows
+            if len(memo) >= 100_000:
+                memo.clear()
+            rows = memo.setdefault(tuple((kind, tuple(map(id, r))) for kind, r in rows.items()), rows)
+            values = values[:-1] + (rows,)
+        return Later(lang, template, names, values)
 
     def _shared(self, values: tuple) -> tuple:
         """One tuple per distinct tested values (lines of one combination share it): a plan of
@@ -350,6 +366,14 @@ class Checker:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
 
 
+@lru_cache(maxsize=None)
+def _message_names(template: str) -> tuple:
+    """The context's keys a message template reads (i18n.render): its placeholders' names, and
+    ``rows`` last where it names list rows."""
+    names = tuple(dict.fromkeys(n for n in i18n.placeholders(template) if n not in i18n._ROW_FIELDS))
+    return names + ("rows",) if any(n in i18n._ROW_FIELDS for n in i18n.placeholders(template)) else names
+
+
 def _in_order(findings: list) -> list:
     """``findings`` sorted by Finding.sort_key (stable), with a key made per place rather than per
     finding: the full keys of 225,000 findings (each with its messages) took about 90 MB at once.
@@ -364,7 +388,12 @@ def _in_order(findings: list) -> list:
     for place in sorted(by_place):
         group = by_place[place]
         if len(group) > 1:
-            group.sort(key=Finding.sort_key)
+            # severity and rule first; the messages (rendered when read) only where those tie
+            kinds = [(-SEVERITIES.index(f.severity), f.rule_id) for f in group]
+            if len(set(kinds)) == len(kinds):
+                group = [f for _, f in sorted(zip(kinds, group), key=lambda kf: kf[0])]
+            else:
+                group.sort(key=Finding.sort_key)
         out += group
     return out
 

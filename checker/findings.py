@@ -62,6 +62,40 @@ class OneLang(Mapping):
         return OneLang, (self.lang, self.text)
 
 
+class Later(Mapping):
+    """A finding's message in one language, rendered from its template when read: the values its
+    placeholders name are kept (``names``/``values``: the message context's, the same objects),
+    not the text. A message is unique per line (the line's name and code), about 240 bytes of text
+    beside this record's 56 and its tuple of shared values; a plan of 100,000 lines has 225,000.
+    Reads as :class:`OneLang` of the text :func:`checker.i18n.render` makes of the whole context."""
+    __slots__ = ("lang", "template", "names", "values")
+
+    def __init__(self, lang: str, template: str, names: tuple, values: tuple):
+        self.lang, self.template, self.names, self.values = lang, template, names, values
+
+    @property
+    def text(self) -> str:
+        from . import i18n
+        return i18n.render(self.template, dict(zip(self.names, self.values)), self.lang)
+
+    def __getitem__(self, lang):
+        if lang == self.lang:
+            return self.text
+        raise KeyError(lang)
+
+    def __iter__(self):
+        return iter((self.lang,))
+
+    def __len__(self):
+        return 1
+
+    def __repr__(self):
+        return repr({self.lang: self.text})
+
+    def __reduce__(self):   # sent as its text: the values are the check's own objects
+        return OneLang, (self.lang, self.text)
+
+
 @dataclass(frozen=True, slots=True)   # slots: a plan of 100,000 lines can have 200,000 findings
 class Finding:
     source: str            # file name or "<stdin>"

@@ -1,8 +1,9 @@
 """The compact records of a check (issue 16, memory): a finding's message in one language
-(findings.OneLang) and a line's items-list entry (api.Line) stand for the dicts they replace.
+(findings.OneLang, findings.Later: rendered when read) and a line's items-list entry (api.Line)
+stand for the dicts they replace.
 
-A command checks in the one language it shows, and its findings carry a OneLang; a check in both
-languages carries dicts. On random plans (the differential tests' generator) the JSON output in
+A command checks in the one language it shows, and its rules' findings carry a Later; a check in
+both languages carries dicts. On random plans (the differential tests' generator) the JSON output in
 each language must be the same bytes either way, the findings equal, and every entry of the items
 list equal to a plain dict of the same keys in the same order."""
 import json
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checker.api import Line
-from checker.findings import Finding, OneLang
+from checker.findings import Finding, Later, OneLang
 from checker.formatters import _report, json_
 from test_chunked_check import odd_plans
 
@@ -58,8 +59,9 @@ def test_a_check_in_one_language_gives_the_bytes_of_a_check_in_both(checker, doc
     assert both.checkable
     for lang in ("zh", "en"):
         one = checker.check(data, "plan.json", langs=(lang,))
-        assert all(isinstance(f.message, OneLang) for f in one.findings if f.rule_id.startswith("GPP-"))
+        assert all(isinstance(f.message, Later) for f in one.findings if f.rule_id.startswith("GPP-"))
         assert json_.render([one], {}, lang) == json_.render([both], {}, lang)
+        assert json_.text([one], {}, lang) == json_.render([both], {}, lang)
         assert [f.message[lang] for f in one.findings] == [f.message[lang] for f in both.findings]
         assert list(one.findings) == sorted(one.findings, key=Finding.sort_key)
         assert _report.categories(one) == _report.categories(both)
