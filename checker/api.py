@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import heapq
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 
 from . import __version__, facts as _facts, i18n, plans, waivers as _waivers
@@ -20,7 +21,8 @@ from .clock import check_date
 from .engine import Engine
 from .errors import DataError
 from .plans import consistency
-from .findings import CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, Finding, PlanResult, pointer_key
+from .findings import (CHK_DUPLICATE, CHK_PARSE, CHK_READ, CHK_SCHEMA, CHK_UNKNOWN_FIELD, SEVERITIES, Finding, Later,
+                       PlanResult, pointer_key)
 from .lists import LIST_KINDS, Lists
 from .policy import derived as _derived, params as _params, selectors as _selectors
 from .policy.rulepacks import RulePacks
@@ -103,6 +105,7 @@ class Checker:
         # one tuple per distinct list rows of findings (ids of the lists' own row briefs, which this
         # Checker's lists hold, and the tuple keeps, as long as it lives)
         self._rows: dict = {}
+        self._msg_rows: dict = {}   # the list rows of messages (findings.Later), one dict per distinct set
         self._provenance = None
 
     def _evaluator(self, names):
@@ -211,6 +214,7 @@ class Checker:
         problems = plans.sanity_problems(doc, data)
         if problems:
             return self.not_checkable(source, sha, _plan_id(doc), CHK_SCHEMA, problems)
+        del data   # parsed: a caller that handed its bytes over (cli._run) frees them here, not after the check
         result = self.check_document(doc, source, sha, langs, waivers, strict, lcc)
         if encoding:
             note = {"place": "-", "message": plans._words.say("note_json_encoding", langs[0], encoding=encoding)}
@@ -326,11 +330,26 @@ class Checker:
         rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
-            title=rule.title, message={lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
+            title=rule.title, message=self._later(rule.message[langs[0]], ctx, langs[0]) if len(langs) == 1
+            else {lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
             values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
             profile_note=self._notes.get(rule_id))
+
+    def _later(self, template: str, ctx: dict, lang: str) -> Later:
+        """The message of ``template`` in ``lang``, rendered when read (findings.Later): the values
+        of the context it reads kept, the line's list rows as one shared dict per distinct set."""
+        names = _message_names(template)
+        values = tuple(ctx[name] for name in names)
+        if names and names[-1] == "rows":
+            rows = ctx["rows"]
+            memo = self._msg_rows
+            if len(memo) >= 100_000:
+                memo.clear()
+            rows = memo.setdefault(tuple((kind, tuple(map(id, r))) for kind, r in rows.items()), rows)
+            values = values[:-1] + (rows,)
+        return Later(lang, template, names, values)
 
     def _shared(self, values: tuple) -> tuple:
         """One tuple per distinct tested values (lines of one combination share it): a plan of
@@ -347,6 +366,14 @@ class Checker:
         return PlanResult(source, sha, plan_id, False, (), tuple((ptr, rule_id, msg) for ptr, msg in problems))
 
 
+@lru_cache(maxsize=None)
+def _message_names(template: str) -> tuple:
+    """The context's keys a message template reads (i18n.render): its placeholders' names, and
+    ``rows`` last where it names list rows."""
+    names = tuple(dict.fromkeys(n for n in i18n.placeholders(template) if n not in i18n._ROW_FIELDS))
+    return names + ("rows",) if any(n in i18n._ROW_FIELDS for n in i18n.placeholders(template)) else names
+
+
 def _in_order(findings: list) -> list:
     """``findings`` sorted by Finding.sort_key (stable), with a key made per place rather than per
     finding: the full keys of 225,000 findings (each with its messages) took about 90 MB at once.
@@ -361,7 +388,12 @@ def _in_order(findings: list) -> list:
     for place in sorted(by_place):
         group = by_place[place]
         if len(group) > 1:
-            group.sort(key=Finding.sort_key)
+            # severity and rule first; the messages (rendered when read) only where those tie
+            kinds = [(-SEVERITIES.index(f.severity), f.rule_id) for f in group]
+            if len(set(kinds)) == len(kinds):
+                group = [f for _, f in sorted(zip(kinds, group), key=lambda kf: kf[0])]
+            else:
+                group.sort(key=Finding.sort_key)
         out += group
     return out
 
@@ -467,15 +499,52 @@ def _item_entry(project, item, ctx, shared) -> dict:
     if hit is None:
         hit = shared[key] = (ctx["rows"], sorted({r.id for rows in ctx["rows"].values() for r in rows if not r.verified}),
                              {kind: [r.cited for r in rows] for kind, rows in ctx["rows"].items()})
-    return {"pointer": ctx["pointer"], "project_id": project["project_id"], "line_id": item["line_id"],
-            "name": item["name"], "category_code": item["category_code"], "amount": item["amount"],
-            "energy_list": ctx["energy_list"], "env_list": ctx["env_list"],
-            "energy_req": ctx["energy_req"], "env_req": ctx["env_req"],
-            "unverified_rows": hit[1],
-            "product_type": item.get("product_type"),
-            "energy_resolution": ctx.get("energy_resolution"), "env_resolution": ctx.get("env_resolution"),
-            "rows": hit[2],
-            **({"award": _award(item, ctx)} if "award" in item else {})}
+    return Line((ctx["pointer"], project["project_id"], item["line_id"], item["name"], item["category_code"], item["amount"],
+                 ctx["energy_list"], ctx["env_list"], ctx["energy_req"], ctx["env_req"], hit[1], item.get("product_type"),
+                 ctx.get("energy_resolution"), ctx.get("env_resolution"), hit[2]),
+                _award(item, ctx) if "award" in item else None)
+
+
+_LINE_KEYS = ("pointer", "project_id", "line_id", "name", "category_code", "amount", "energy_list", "env_list",
+              "energy_req", "env_req", "unverified_rows", "product_type", "energy_resolution", "env_resolution", "rows")
+_LINE_KEYSET = frozenset(_LINE_KEYS + ("award",))
+
+
+class Line(Mapping):
+    """A line's entry in the result's items list: a read-only mapping of the keys above (and
+    ``award`` for an awarded line), in that order, equal to the dict it stands for. Slots, not a
+    dict: a dict of 15 keys took about 650 bytes, and a plan of 100,000 lines holds 100,000 entries
+    until its output is written; this takes 160. Unset, ``award`` is absent (a key error, as in
+    the dict, and no attribute for a template)."""
+    __slots__ = _LINE_KEYS + ("award",)
+
+    def __init__(self, values: tuple, award=None):
+        for k, v in zip(_LINE_KEYS, values):
+            setattr(self, k, v)
+        if award is not None:
+            self.award = award
+
+    def __getitem__(self, key):
+        if key in _LINE_KEYSET:
+            try:
+                return getattr(self, key)
+            except AttributeError:
+                pass
+        raise KeyError(key)
+
+    def __iter__(self):
+        yield from _LINE_KEYS
+        if hasattr(self, "award"):
+            yield "award"
+
+    def __len__(self):
+        return len(_LINE_KEYS) + hasattr(self, "award")
+
+    def __repr__(self):
+        return repr(dict(self))
+
+    def __reduce__(self):
+        return Line, (tuple(getattr(self, k) for k in _LINE_KEYS), getattr(self, "award", None))
 
 
 def _meta(doc, built, items) -> dict:

@@ -231,8 +231,10 @@ def _run(plans, fmt, output, fail_on, lang, profile, generated_at, registry=None
         for source, data, err in read_inputs(plans):
             if err is not None:
                 results.append(checker.not_checkable(source, "", None, CHK_PARSE, [("", err)]))
-            else:
-                results.append(checker.check(data, source, langs=(lang,), waivers=waiver_list, skip_bad=skip_bad, strict=strict))
+            else:   # the bytes handed over, not kept here: Checker.check drops them once parsed
+                held, data = [data], None
+                results.append(checker.check(held.pop(), source, langs=(lang,), waivers=waiver_list, skip_bad=skip_bad,
+                                             strict=strict))
         for r in results:
             read = r.meta.get("input")   # a spreadsheet: places are cells, and what was read is said
             for ptr, _rule_id, msg in r.errors:
