@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path
@@ -59,3 +60,34 @@ def _write_all(fh, data) -> None:
     else:
         for part in data:
             fh.write(part)
+
+
+#: The one time written into a workbook: the same content gives the same bytes on any day.
+WORKBOOK_TIME = (2000, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def workbook_bytes(wb) -> bytes:
+    """An openpyxl workbook's bytes, the same for the same content: the document properties carry a
+    fixed creation and modification time (openpyxl's save stamps the clock into docProps/core.xml
+    whatever the workbook says, so the stamp is set again), every zip entry the same fixed time."""
+    import datetime
+    import io
+    import zipfile
+    fixed = datetime.datetime(*WORKBOOK_TIME)
+    wb.properties.created = wb.properties.modified = fixed
+    wb.properties.creator = "lvcai"
+    raw = io.BytesIO()
+    wb.save(raw)
+    stamp = fixed.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=WORKBOOK_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", body)
+            dst.writestr(entry, body)
+    return out.getvalue()

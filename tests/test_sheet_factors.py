@@ -291,3 +291,12 @@ def test_the_template_filled_in_gives_a_green_score(tmp_path):
     assert project["factors_given"] is True
     assert [f["kind"] for f in project["factors"]] == ["price", "technical", "green"]
     assert project["factors"][2]["graded"] is True
+
+
+def test_a_converted_workbook_carries_no_clock_time():
+    """openpyxl stamps the clock into docProps/core.xml whatever the workbook says: two conversions a
+    second apart gave different bytes (a flaky round-trip test found it)."""
+    import zipfile
+    data = write.to_xlsx(json.loads(GREEN.read_text(encoding="utf-8")), "zh")
+    core = zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml").decode("utf-8")
+    assert "2000-01-01T00:00:00Z</dcterms:modified>" in core and "2000-01-01T00:00:00Z</dcterms:created>" in core

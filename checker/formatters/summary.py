@@ -18,9 +18,9 @@ comes from; a part whose data is absent is left out, so an older summary documen
 """
 from __future__ import annotations
 
-import io
 
 from .. import i18n, templates
+from .._io import workbook_bytes
 from . import _evaluation, _green, _report, _safe, json_
 from . import xlsx as _xlsx
 
@@ -157,10 +157,7 @@ def render_xlsx(doc, meta, lang) -> bytes:
                       for x in doc["largest_not_compliant"]], [18, 30, 16, 8, 40, 40], {2: M})
     _xlsx._sheet(wb, lbl("not_checkable"), [t("source"), t("file"), t("reason")],
                  [[x["source"], x["file"], x["reason_text"]] for x in v["not_checkable"]], [40, 40, 80])
-    wb.properties.created = wb.properties.modified = _xlsx._FIXED
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _xlsx._fixed_zip(raw.getvalue())
+    return workbook_bytes(wb)
 
 
 #: Number formats of the green sheets: the score as the reports show it (one decimal), kWh and m³ with

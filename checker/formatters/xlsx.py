@@ -15,15 +15,12 @@ The workbook's dates and the zip entries' times are fixed, so the same input giv
 from __future__ import annotations
 
 import datetime as _dt
-import io
-import re
 import unicodedata
-import zipfile
 
 from .. import i18n
+from .._io import workbook_bytes
 from . import _green, _report, _safe
 
-_FIXED = _dt.datetime(2000, 1, 1)
 MONEY = "#,##0.00"
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
@@ -214,11 +211,7 @@ def render(results, meta, lang="zh", color=False) -> bytes:
     _green_sheet(wb, r, lang)
     _lcc_sheets(wb, r["plans"], lang)
     _bases_sheet(wb, r, lang)
-    wb.properties.created = wb.properties.modified = _FIXED
-    wb.properties.creator = "lvcai"
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _fixed_zip(raw.getvalue())
+    return workbook_bytes(wb)
 
 
 def _bases_sheet(wb, r, lang):
@@ -278,22 +271,3 @@ def _lcc_sheets(wb, plans, lang):
     _sheet(wb, w["assumptions"], [i18n.text("plan", lang), w["assumption"], w["value"], w["source"], w["verified"]], assumptions, [16, 30, 18, 70, 14])
 
 
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry's time fixed, and the modification stamp that openpyxl's
-    save writes (the clock, whatever the workbook says) set to the fixed date: identical workbooks
-    become identical bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = _MODIFIED.sub(rb"\g<1>" + _FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", body)
-            dst.writestr(fixed, body)
-    return out.getvalue()

@@ -347,21 +347,6 @@ def _format(cell, kind):
 
 
 def save(wb) -> bytes:
-    """The workbook's bytes, the same for the same content: every zip entry gets one fixed time and
-    the document properties no creation time (openpyxl would stamp now)."""
-    import zipfile
-    fixed = _dt.datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "lvcai"
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            zi = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, data)
-    return out.getvalue()
+    """The workbook's bytes, the same for the same content (checker._io.workbook_bytes)."""
+    from .._io import workbook_bytes
+    return workbook_bytes(wb)
