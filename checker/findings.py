@@ -35,14 +35,9 @@ def pointer_key(ptr: str):
     return tuple(int(t) if t.isdigit() else t for t in _NUM.split(ptr))
 
 
-class OneLang(Mapping):
-    """A finding's message in the one language a command shows ({lang: text}, read-only): 48 bytes
-    where a dict of one key takes 184, and a plan of 100,000 lines can have 225,000 findings, each
-    with its own message. Compares equal to the dict it stands for."""
-    __slots__ = ("lang", "text")
-
-    def __init__(self, lang: str, text: str):
-        self.lang, self.text = lang, text
+class _OneLanguage(Mapping):
+    """{lang: text} of one language, read-only; ``text`` is the subclass's."""
+    __slots__ = ()
 
     def __getitem__(self, lang):
         if lang == self.lang:
@@ -58,16 +53,27 @@ class OneLang(Mapping):
     def __repr__(self):
         return repr({self.lang: self.text})
 
-    def __reduce__(self):   # the batch's workers send findings to their parent
+    def __reduce__(self):   # the batch's workers send findings to their parent: as the text
         return OneLang, (self.lang, self.text)
 
 
-class Later(Mapping):
+class OneLang(_OneLanguage):
+    """A finding's message in the one language a command shows ({lang: text}, read-only): 48 bytes
+    where a dict of one key takes 184, and a plan of 100,000 lines can have 225,000 findings, each
+    with its own message. Compares equal to the dict it stands for."""
+    __slots__ = ("lang", "text")
+
+    def __init__(self, lang: str, text: str):
+        self.lang, self.text = lang, text
+
+
+class Later(_OneLanguage):
     """A finding's message in one language, rendered from its template when read: the values its
     placeholders name are kept (``names``/``values``: the message context's, the same objects),
     not the text. A message is unique per line (the line's name and code), about 240 bytes of text
     beside this record's 56 and its tuple of shared values; a plan of 100,000 lines has 225,000.
-    Reads as :class:`OneLang` of the text :func:`checker.i18n.render` makes of the whole context."""
+    Reads as :class:`OneLang` of the text :func:`checker.i18n.render` makes of the whole context;
+    sent to another process as that text."""
     __slots__ = ("lang", "template", "names", "values")
 
     def __init__(self, lang: str, template: str, names: tuple, values: tuple):
@@ -77,23 +83,6 @@ class Later(Mapping):
     def text(self) -> str:
         from . import i18n
         return i18n.render(self.template, dict(zip(self.names, self.values)), self.lang)
-
-    def __getitem__(self, lang):
-        if lang == self.lang:
-            return self.text
-        raise KeyError(lang)
-
-    def __iter__(self):
-        return iter((self.lang,))
-
-    def __len__(self):
-        return 1
-
-    def __repr__(self):
-        return repr({self.lang: self.text})
-
-    def __reduce__(self):   # sent as its text: the values are the check's own objects
-        return OneLang, (self.lang, self.text)
 
 
 @dataclass(frozen=True, slots=True)   # slots: a plan of 100,000 lines can have 200,000 findings
