@@ -65,26 +65,12 @@ def to_xlsx(lang: str = "zh", lists=None) -> bytes:
     ws.title = _TITLES["plan"][lang]
     header, columns = write.fill_sheet(ws, None, lang, comments=True, fields=list(COLUMNS), block_fields=BLOCK)
     first, last = header + 1, header + ROWS
-    for f, c in columns.items():
-        letter = get_column_letter(c)
-        dv = _drop_down(f, lang, sp)
-        if dv is not None:
-            ws.add_data_validation(dv)
-            dv.add(f"{letter}{first}:{letter}{last}")
-        kind = sp["x-kinds"][f]
-        for r in range(first, last + 1):
-            write._format(ws.cell(row=r, column=c), kind)
+    _fillable(ws, columns, first, last, lang, sp)
     for i, f in enumerate(BLOCK, 1):
         dv = _drop_down(f, lang, sp)
         if dv is not None:
             ws.add_data_validation(dv)
             dv.add(f"B{i}")
-    for f, c in columns.items():
-        dv = _bounds(f, lang, sp)
-        if dv is not None:
-            ws.add_data_validation(dv)
-            letter = get_column_letter(c)
-            dv.add(f"{letter}{first}:{letter}{last}")
     if sp["x-kinds"]["price_weight"] == "number":
         pw = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
         ws.add_data_validation(pw)
@@ -103,17 +89,22 @@ def to_xlsx(lang: str = "zh", lists=None) -> bytes:
 
 def _factors_sheet(ws, lang):
     """The blank evaluation factors sheet: guidance, headers with their help, drop-downs and bounds."""
-    from openpyxl.utils import get_column_letter
     merged = spec()["_merged"]
     header, columns = write.fill_factor_sheet(ws, None, lang, comments=True, guide=True)
-    first, last = header + 1, header + ROWS
+    _fillable(ws, columns, header + 1, header + ROWS, lang, merged)
+
+
+def _fillable(ws, columns, first, last, lang, sp):
+    """The rows ``first``..``last`` of a blank table made ready to fill in: each column's drop-down and
+    bounds (from ``sp``, the sheet schema) and its cell format."""
+    from openpyxl.utils import get_column_letter
     for f, c in columns.items():
         letter = get_column_letter(c)
-        for dv in (_drop_down(f, lang, merged), _bounds(f, lang, merged)):
+        for dv in (_drop_down(f, lang, sp), _bounds(f, lang, sp)):
             if dv is not None:
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}{first}:{letter}{last}")
-        kind = merged["x-kinds"][f]
+        kind = sp["x-kinds"][f]
         for r in range(first, last + 1):
             write._format(ws.cell(row=r, column=c), kind)
 
