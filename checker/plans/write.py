@@ -260,11 +260,7 @@ def fill_factor_sheet(ws, doc, lang="zh", comments=False, guide=False):
             _format(cell, kinds[f])
             if kinds[f] == "grades":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = ws.cell(row=header + 1, column=1)
-    ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header}:{header}"
+    _printable(ws, header)
     return header, columns
 
 
@@ -299,13 +295,18 @@ def fill_sheet(ws, doc, lang="zh", comments=False, fields=None, block_fields=Non
             cell = ws.cell(row=i, column=c, value=_typed(f, v))
             _format(cell, kinds[f])
     ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 16)
+    _printable(ws, header)
+    return header, columns
+
+
+def _printable(ws, header):
+    """The header row frozen; printed, the table is one page wide (landscape A4) with its header row
+    on every page."""
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
-    # Printed, a plan is one page wide (landscape A4) with its column headers on every page.
     ws.page_setup.orientation, ws.page_setup.paperSize = "landscape", ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{header}:{header}"
-    return header, columns
 
 
 def _header_row(ws, row, fields, labels, helps, lang, colour, width) -> dict:
