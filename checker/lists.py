@@ -23,6 +23,7 @@ from pathlib import Path
 from . import _paths
 from ._jsonutil import load_data
 from .errors import DataError, UsageError, Words
+from .evaluation.sources import check_citations   # list rows cite the documents of rules/sources.json
 
 #: Obligations from the weakest to the strictest; "none" is off the list.
 STRICTNESS = ("none", "priority", "mandatory")
@@ -69,19 +70,13 @@ class Resolution:
 OFF_LIST = Resolution("none", "off_list")
 
 
-def _check_citations(path: Path, doc, rules_dir: Path) -> None:
-    """Refuse a list file citing a document key rules/sources.json does not list (the rule loader's check)."""
-    from .policy.rulepacks import check_citations   # not at import: the policy package imports this module
-    check_citations(path, doc, rules_dir)
-
-
 class CatalogEditions:
     """Code structure of each 政府采购品目分类目录 edition, from rules/lists/catalog_editions.json."""
 
     def __init__(self, path: Path):
         self.path = path
         doc = json.loads(path.read_text(encoding="utf-8"))
-        _check_citations(path, doc, path.parent.parent)
+        check_citations(path, doc, path.parent.parent)
         self.default = doc["default_edition"]
         self.editions = doc["editions"]
         self.nature_by_letter = {k: v for k, v in doc["nature_by_letter"].items() if len(k) == 1}
@@ -170,7 +165,7 @@ class Lists:
             if path.name == "catalog_editions.json":
                 continue
             doc = load_data(path, "list")
-            _check_citations(path, doc, directory.parent)
+            check_citations(path, doc, directory.parent)
             doc["_path"] = path
             docs[doc["edition_id"]] = doc
         for doc in imported:

@@ -54,6 +54,7 @@ from pathlib import Path
 from . import _paths
 from ._jsonutil import load_data, schema_problems
 from .errors import DataError, LvcaiError, UsageError, Words
+from .evaluation.sources import check_citations
 
 KINDS = ("catalog", "list", "certificates", "bodies", "credit", "gbm_cities", "circular", "qualifications")
 
@@ -242,7 +243,6 @@ def _read_catalog(path: str):
         raise DataError(path, "", f"is not a catalog file of lvcai (code, name, level, parent_code rows): {e}") from None
     if cols[:4] != ["code", "name", "level", "parent_code"]:
         raise DataError(path, "/columns", f"expected code, name, level, parent_code first, found {cols}")
-    from .policy.rulepacks import check_citations   # not at import: the policy package imports the lists
     rules = Path(path).parent.parent
     check_citations(Path(path), {k: v for k, v in doc.items() if k != "rows"}, rules)
     for i, row in enumerate(doc["rows"]):     # 4,000 rows: only those with a bracket can cite (12 -> 2 ms)

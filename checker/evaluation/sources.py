@@ -4,6 +4,7 @@ schemas/sources.schema.json): key → title, URL(s), detail and provenance. Data
 lvcai's research notes. Nothing here fetches a URL."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,12 +30,47 @@ def table(rules_dir=None) -> dict:
     return _load(str(path_for(rules_dir)))
 
 
+def _unknown(path, pointer, key, rules_dir) -> DataError:
+    return DataError(path, pointer, f"cites document '{key}', which {path_for(rules_dir).name} does not list")
+
+
 def check_refs(refs, path, pointer, rules_dir=None) -> None:
     """A DataError naming the data file and place when ``refs`` names a key the sources file lacks."""
     known = table(rules_dir)
     for i, key in enumerate(refs):
         if key not in known:
-            raise DataError(path, f"{pointer}/{i}", f"cites source '{key}', which {path_for(rules_dir).name} does not list")
+            raise _unknown(path, f"{pointer}/{i}", key, rules_dir)
+
+
+#: a citation of rules/sources.json in a text: [S5], [POL-NINE, Z1], [S3/S4]
+_CITED = re.compile(r"\[((?:[A-Z][0-9]+|POL-[A-Z]+)(?:(?:, |/)(?:[A-Z][0-9]+|POL-[A-Z]+))*)\]")
+
+
+def cited_keys(node, ptr=""):
+    """(pointer, key) of every document key a data file cites: its ``refs`` lists and [KEY] in its texts."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "refs" and isinstance(v, list):
+                for i, key in enumerate(v):
+                    yield f"{ptr}/refs/{i}", key
+            else:
+                yield from cited_keys(v, f"{ptr}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from cited_keys(v, f"{ptr}/{i}")
+    elif isinstance(node, str):
+        for group in _CITED.findall(node):
+            for key in re.split(r", |/", group):
+                yield ptr, key
+
+
+def check_citations(path: Path, doc, rules_dir=None, base: str = "") -> None:
+    """A DataError naming the file and place when it cites a document key the sources file does not list
+    (``base``: the pointer of ``doc`` within the file, when it is a part of it)."""
+    known = table(rules_dir)
+    for ptr, key in cited_keys(doc, base):
+        if key not in known:
+            raise _unknown(path, ptr, key, rules_dir)
 
 
 def resolve(keys, rules_dir=None) -> list:

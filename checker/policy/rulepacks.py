@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ..errors import DataError, UsageError
 from .. import facts as _facts
 from ..facts import FIELDS
 from ..findings import basis_text
+from ..evaluation.sources import check_citations, cited_keys
 from . import derived as _derived, params as _params, selectors as _selectors, tables as _tables
 
 #: Fields every fact kind has besides FIELDS and the derived values: the plan's date as a number
@@ -171,38 +171,6 @@ class Active:
     values: dict
     dated: dict      # fact kind → {field: schedule}
     windows: dict = None   # rule id → (effective_from, effective_until), either may be None
-
-
-#: a citation of rules/sources.json in a text: [S5], [POL-NINE, Z1], [S3/S4]
-_CITED = re.compile(r"\[((?:[A-Z][0-9]+|POL-[A-Z]+)(?:(?:, |/)(?:[A-Z][0-9]+|POL-[A-Z]+))*)\]")
-
-
-def cited_keys(node, ptr=""):
-    """(pointer, key) of every document key a rule data file cites: its ``refs`` lists and [KEY] in its texts."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k == "refs" and isinstance(v, list):
-                for i, key in enumerate(v):
-                    yield f"{ptr}/refs/{i}", key
-            else:
-                yield from cited_keys(v, f"{ptr}/{k}")
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from cited_keys(v, f"{ptr}/{i}")
-    elif isinstance(node, str):
-        for group in _CITED.findall(node):
-            for key in re.split(r", |/", group):
-                yield ptr, key
-
-
-def check_citations(path: Path, doc, directory: Path | None = None, base: str = "") -> None:
-    """A DataError naming the file and place when it cites a document key rules/sources.json does not list
-    (``base``: the pointer of ``doc`` within the file, when it is a part of it)."""
-    from ..evaluation import sources as _sources
-    known = _sources.table(directory)
-    for ptr, key in cited_keys(doc, base):
-        if key not in known:
-            raise DataError(path, ptr, f"cites document '{key}', which {_sources.path_for(directory).name} does not list")
 
 
 def load_rule(path: Path, pack: str, derived: dict | None = None) -> Rule:

@@ -42,7 +42,7 @@ def national() -> dict:
     """National figures of the same indicator by year (int), only where a source gives them: data in
     rules/statistics/national_green_share.json, with each figure's source and whether it is verified."""
     from .. import _paths
-    from ..policy.rulepacks import check_citations
+    from ..evaluation.sources import check_citations
     path = _paths.rules_dir() / "statistics" / "national_green_share.json"
     doc = json.loads(path.read_text(encoding="utf-8"))
     check_citations(path, doc, _paths.rules_dir())
