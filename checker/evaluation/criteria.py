@@ -12,8 +12,6 @@ from .._jsonutil import load_data
 from ..errors import DataError
 from . import sources as _sources
 
-INDICATORS = ("energy", "water", "carbon", "hazardous_substances", "resource_recovery", "life_cycle_cost",
-              "packaging", "other")
 AMBITIONS = ("core", "comprehensive")
 
 
