@@ -20,6 +20,11 @@ def lvcai(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
+#: the indicators the issue names (the criteria schema's enum must stay these)
+INDICATORS = ("energy", "water", "carbon", "hazardous_substances", "resource_recovery", "life_cycle_cost",
+              "packaging", "other")
+
+
 def test_every_shipped_file_is_valid_and_the_groups_are_the_agreed_ones():
     groups = C.load_dir(DIR)
     assert set(groups) == GROUPS
@@ -28,7 +33,7 @@ def test_every_shipped_file_is_valid_and_the_groups_are_the_agreed_ones():
         assert g.criteria, g.id
         for c in g.criteria:
             assert c["id"].startswith(g.id + ".")
-            assert c["indicator"] in C.INDICATORS and c["ambition"] in C.AMBITIONS
+            assert c["indicator"] in INDICATORS and c["ambition"] in C.AMBITIONS
             if c["type"] == "award":   # graded points: at least a top band and a zero band
                 shares = [b["share"] for b in c["bands"]]
                 assert max(shares) == 1 and min(shares) < 1, c["id"]
