@@ -86,6 +86,13 @@ def resolve(keys, rules_dir=None) -> list:
     return out
 
 
+def rows(keys, no_url_word: str, rules_dir=None) -> list:
+    """The documents of ``keys`` as reports list them: [{key, title, detail, urls, no_url}] in the
+    given order, ``no_url`` the reader's words for a document without an address (else "")."""
+    return [{"key": e["key"], "title": e["title"], "detail": e["detail"], "urls": e["urls"] or [],
+             "no_url": no_url_word if e["no_url"] else ""} for e in resolve(keys, rules_dir)]
+
+
 class Numbering:
     """A numbered source list built while citing: cite(keys) → "[1][3]" marks; ``entries`` the list
     in order of first citation (each with its number)."""

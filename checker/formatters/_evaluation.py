@@ -35,12 +35,6 @@ def _with_refs(text, refs):
     return f"{text} [{', '.join(refs)}]" if refs else text
 
 
-def _source_list(keys, w):
-    """The documents of ``keys`` (rules/sources.json) as display rows, in order of first citation."""
-    return [{"key": e["key"], "title": e["title"], "detail": e["detail"], "urls": e["urls"],
-             "no_url": w["no_url"] if e["no_url"] else ""} for e in _sources.resolve(keys)]
-
-
 def num(value, places=2):
     return "—" if value is None else f"{value:,.{places}f}"
 
@@ -129,7 +123,7 @@ def section(meta: dict, lang: str):
     plan = ev["plan"]
     return {
         "w": w, "rows": rows, "legal": legal, "projects": projects, "assumptions": assumptions,
-        "sources": _source_list(list(cited), w) if assumptions else [],
+        "sources": _sources.rows(list(cited), w["no_url"]) if assumptions else [],
         "grid_text": grid_text, "grid_notes": grid_notes,
         "plan": {"lcc_total": num(plan["lcc_total"]), "co2_cost": num(plan["co2_externality_total"]),
                  "kwh": num(plan["saved"]["kwh"], 1), "m3": num(plan["saved"]["m3"], 1),

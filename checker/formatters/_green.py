@@ -84,7 +84,7 @@ def section(result, lang) -> dict | None:
         "formula": word("formula", lang).format(core=_num(g["weights"]["core"]), comprehensive=_num(g["weights"]["comprehensive"])),
         "unverified": word("unverified", lang).format(n=len(unverified)) if unverified else "",
         # the documents the applicable criteria rest on (rules/sources.json), in key order
-        "sources": source_lines(_sources.resolve(sorted(cited, key=_refs_key)), lang, word("criteria_no_url", lang)),
+        "sources": _sources.rows(sorted(cited, key=_refs_key), word("criteria_no_url", lang)),
         "sources_title": word("criteria_sources", lang), "sources_intro": word("green_sources_intro", lang),
         "words": {k: word(k, lang) for k in ("plan_score", "project", "groups", "project_score", "core", "comprehensive",
                                              "ambition", "green_weight", "not_covered", "ungraded")},
@@ -182,19 +182,13 @@ def _refs_key(key: str):
     return (key.startswith("POL-"), head, int(num) if num.isdigit() else 0, key)
 
 
-def source_lines(entries, lang, no_url_word) -> list:
-    """A resolved source list (checker/evaluation/sources.resolve) as display rows: {key, title, urls, detail}."""
-    return [{"key": e["key"], "title": e["title"], "detail": e["detail"],
-             "urls": e["urls"] or [], "no_url": no_url_word if e["no_url"] else ""} for e in entries]
-
-
 def group_sources(group, lang) -> list:
     """The documents one group's criteria cite (rules/sources.json), in key order."""
     d = group.doc
     keys = set(d["eu_set"]["refs"]) | set(d["catalog"]["source"]["refs"])
     for c in group.criteria:
         keys.update(c["source"]["refs"])
-    return source_lines(_sources.resolve(sorted(keys, key=_refs_key), group.path.parent.parent), lang, word("criteria_no_url", lang))
+    return _sources.rows(sorted(keys, key=_refs_key), word("criteria_no_url", lang), group.path.parent.parent)
 
 
 def group_view(group, lang) -> dict:

@@ -124,12 +124,11 @@ class _Bases:
         return {"no": d["no"], "short": f"{short_doc(doc, self.lang)} {clause_text(b['clause'], self.lang)}", "keys": keys}
 
     def documents(self) -> dict:
-        """key → where to read it ({key, title, urls, no_url}, rules/sources.json) for every document key
+        """key → where to read it ({key, title, detail, urls, no_url}, rules/sources.json) for every document key
         the cited bases name (their refs), in order of first citation. Nothing is fetched."""
         keys = list(dict.fromkeys(k for d in self.items for k in d["keys"]))
         no_url = i18n.text("no_url_recorded", self.lang)
-        return {e["key"]: {"key": e["key"], "title": e["title"], "urls": e["urls"], "no_url": no_url if e["no_url"] else ""}
-                for e in _sources.resolve(keys)}
+        return {e["key"]: e for e in _sources.rows(keys, no_url)}
 
 
 # --- findings ---------------------------------------------------------------------------------
