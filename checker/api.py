@@ -433,11 +433,11 @@ def _unknown_field(ptr, name, close, source, plan_id, doc, langs) -> Finding:
     the plan itself: the lines' contexts are freed as their findings are made)."""
     parts = ptr.split("/")
     ctx = {}
-    if len(parts) > 3 and parts[1] == "projects" and parts[2].isdigit() and int(parts[2]) < len(doc["projects"]):
+    if len(parts) > 3 and parts[1] == "projects" and parts[2].isdecimal() and int(parts[2]) < len(doc["projects"]):
         project = doc["projects"][int(parts[2])]
         ctx = {"project_id": project["project_id"]}
         if len(parts) > 5 and parts[3] == "items":
-            if parts[4].isdigit() and int(parts[4]) < len(project["items"]):
+            if parts[4].isdecimal() and int(parts[4]) < len(project["items"]):
                 ctx["line_id"] = project["items"][int(parts[4])]["line_id"]
             else:
                 ctx = {}

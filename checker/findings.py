@@ -32,7 +32,9 @@ def basis_text(legal_basis) -> str:
 
 def pointer_key(ptr: str):
     """Sort key that puts /projects/2 before /projects/10."""
-    return tuple(int(t) if t.isdigit() else t for t in _NUM.split(ptr))
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (an unknown field named "x²" put it
+    # in a pointer, and the check raised)
+    return tuple(int(t) if t.isdecimal() else t for t in _NUM.split(ptr))
 
 
 class _OneLanguage(Mapping):

@@ -379,7 +379,7 @@ def pointer_place(pointer, lang) -> str:
         return i18n.text("place_file", lang)
     words, i = [], 0
     while i < len(tokens):
-        if tokens[i] in ("projects", "items") and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+        if tokens[i] in ("projects", "items") and i + 1 < len(tokens) and tokens[i + 1].isdecimal():
             key = "place_project_n" if tokens[i] == "projects" else "place_item_n"
             words.append(_t(key, lang, n=int(tokens[i + 1]) + 1))
             i += 2
