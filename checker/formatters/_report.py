@@ -16,6 +16,7 @@ language), the rules that fired and the ids of all rules run, what rests on unve
 """
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
 from types import SimpleNamespace
 
 from .. import i18n
@@ -553,7 +554,10 @@ def categories(result) -> dict:
     out = {}
     stage = result.meta["stage"]
     for i in result.meta["items"]:
-        code = i["category_code"]
+        try:   # an items-list entry (api.Line) by its attributes: one call for the seven, not seven
+            code, name, amount, energy, env, req_e, req_v = _LINE_FIELDS(i)
+        except AttributeError:   # a plain dict
+            code, name, amount, energy, env, req_e, req_v = _DICT_FIELDS(i)
         c = out.get(code)
         if c is None:
             # name, items, amount, mandatory, undetermined, priority, required, preferred, at risk
@@ -563,13 +567,12 @@ def categories(result) -> dict:
             energy_rows, env_rows = by_kind.get("energy_saving", []), by_kind.get("environmental_label", [])
             if energy_rows or env_rows:
                 rows = [r["name"] for r in energy_rows] + [r["name"] for r in env_rows]
-                c[0] = rows[0] if len(set(rows)) == 1 else i["name"]
+                c[0] = rows[0] if len(set(rows)) == 1 else name
             else:   # on no list: the line's own name
-                c[0] = i["name"]
-        amount = float(i["amount"])
+                c[0] = name
+        amount = float(amount)
         c[1] += 1
         c[2] += amount
-        energy, env = i["energy_list"], i["env_list"]
         if energy != "none" or env != "none":
             strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
             if _undetermined(i):
@@ -580,12 +583,15 @@ def categories(result) -> dict:
                 c[5] += amount
             if _at_risk(i, stage):
                 c[8] += amount
-        req_e, req_v = i["energy_req"], i["env_req"]
         if req_e == "required" or req_v == "required":
             c[6] += amount
         elif req_e == "preferred" or req_v == "preferred":
             c[7] += amount
     return {k: _category_dict(out[k]) for k in sorted(out)}
+
+
+_CATEGORY_FIELDS = ("category_code", "name", "amount", "energy_list", "env_list", "energy_req", "env_req")
+_LINE_FIELDS, _DICT_FIELDS = attrgetter(*_CATEGORY_FIELDS), itemgetter(*_CATEGORY_FIELDS)
 
 
 def _category_dict(c) -> dict:
