@@ -81,3 +81,24 @@ def test_batch_outputs_are_the_same_under_every_hash_seed(tmp_path, registry):
         return (out / "summary.json").read_bytes() + b"".join(
             p.relative_to(out).as_posix().encode() + b"\n" + p.read_bytes() for p in files)
     assert b'"by_rule"' in same_everywhere(run)
+
+
+def test_check_json_is_the_same_wherever_lvcai_is_installed(tmp_path):
+    """The provenance named each rule parameter's default by its rule file's absolute path, so two
+    clones (or an installed copy and a checkout) gave different JSON for the same plan and rules."""
+    import shutil
+    other = tmp_path / "elsewhere"
+    for part in ("rules", "schemas", "reports"):
+        shutil.copytree(ROOT / part, other / part)
+    plan = "examples/green-evaluation.json"   # relative to cwd: a source is shown as given
+
+    def run(home):
+        env = dict(os.environ, LVCAI_HOME=str(home), PYTHONHASHSEED="0")
+        r = subprocess.run([sys.executable, "-m", "checker", "check", str(plan), "--format", "json"], cwd=ROOT, env=env,
+                           capture_output=True, timeout=600)
+        assert r.returncode in (0, 1), r.stderr.decode("utf-8", "replace")
+        return r.stdout
+    here, there = run(ROOT), run(other)
+    assert b"default declared by" in here
+    assert str(ROOT).encode() not in here and str(other).encode() not in there
+    assert here == there

@@ -368,8 +368,17 @@ class RulePacks:
             if name in profile.params_basis:
                 out[name] = profile.params_basis[name]
             elif name not in profile.params and d.default is not None:
-                out[name] = f"{d.basis} (default {d.where()})"
+                out[name] = f"{d.basis} (default declared by {d.rule_id} ({self.shown_path(d.path)}))"
         return out
+
+    def shown_path(self, path) -> str:
+        """A rule file's path as outputs show it: from the rules directory's own name
+        (``rules/data_centres/GPP-GDC-001.json``), the same wherever lvcai is installed; the
+        absolute path made the provenance of every JSON output differ from one clone to another."""
+        try:
+            return (Path(self.directory.name) / Path(path).relative_to(self.directory)).as_posix()
+        except ValueError:
+            return Path(path).name
 
     def in_profile(self, profile: Profile):
         """The rules of the profile's packs, by id, whether run or not."""
