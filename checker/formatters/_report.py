@@ -573,16 +573,16 @@ def categories(result) -> dict:
         amount = float(amount)
         c[1] += 1
         c[2] += amount
-        if energy != "none" or env != "none":
-            strictest = energy if _STRICTNESS[energy] >= _STRICTNESS[env] else env   # max() keeps the first of equals
+        if energy == "mandatory" or env == "mandatory":
+            # undetermined and at risk are only ever true of a mandatory line (their own first test)
             if _undetermined(i):
                 c[4] += amount
-            elif strictest == "mandatory":
+            else:
                 c[3] += amount
-            elif strictest == "priority":
-                c[5] += amount
             if _at_risk(i, stage):
                 c[8] += amount
+        elif energy == "priority" or env == "priority":
+            c[5] += amount
         if req_e == "required" or req_v == "required":
             c[6] += amount
         elif req_e == "preferred" or req_v == "preferred":
@@ -600,9 +600,6 @@ def _category_dict(c) -> dict:
     return {"name": name if not isinstance(name, float) else round(name, 2), "items": n, "amount": v[0],
             "mandatory_amount": v[1], "undetermined_amount": v[2], "priority_amount": v[3], "required_amount": v[4],
             "preferred_amount": v[5], "at_risk_amount": v[6]}
-
-
-_STRICTNESS = {"none": 0, "priority": 1, "mandatory": 2}
 
 
 def at_risk_amount(result) -> float:
