@@ -28,14 +28,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from service_helpers import make_plan  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from startup_bench import export  # noqa: E402  (a commit's tree, exported with git archive)
+
 BASELINE = "14264e7"   # main before issue 16's PDF and start-up work
-
-
-def export(rev: str, into: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
-    into.mkdir(parents=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 def run(tree: Path, plan: Path, out: Path) -> float:
