@@ -65,6 +65,14 @@ def _compile(template: str):
     return tuple(parts)
 
 
+@lru_cache(maxsize=None)
+def fixed(template: str):
+    """What :func:`render` makes of ``template`` when it names no field (the same str object every
+    time), else None."""
+    parts = _compile(template)
+    return None if any(name is not None for _, name, *_ in parts) else "".join(p[0] for p in parts)
+
+
 def render(template: str, context: dict, lang: str) -> str:
     out = []
     for literal, name, key, conversion, spec in _compile(template):

@@ -531,11 +531,20 @@ def places(result) -> tuple:
     return items, projects
 
 
+def fixed_remediation(f, lang):
+    """``f``'s plain remediation when it is the same text for every finding of its rule (no
+    template, or one naming no field), always the same str object (json_ writes its text once);
+    None when it is filled in per finding."""
+    template = _rule_text(f.rule_id, "remediation", lang)
+    return i18n.fixed(template) if template else f.remediation[lang]
+
+
 def plain_remediation(result, f, lang, where=None) -> str:
     """One finding's remediation in the user's words (the JSON output's ``remediation_plain``).
     ``where``: :func:`places` of ``result``, when the caller looks up many findings of it."""
-    if not _rule_text(f.rule_id, "remediation", lang):   # nothing to fill in: no context to build
-        return f.remediation[lang]
+    fixed = fixed_remediation(f, lang)
+    if fixed is not None:   # nothing to fill in: no context to build
+        return fixed
     items, projects = where if where is not None else places(result)
     item = items.get(item_pointer(f.pointer)) if f.line_id is not None else None
     project = projects.get(f.project_id) if item is None and f.project_id else None

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import re
 
 from ..errors import LvcaiError
 from . import _evaluation, _green, _report, _safe
@@ -125,9 +123,10 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
     """The same text as :func:`render`, in pieces: the document is never held whole, nor its text.
 
     A plan of 100,000 lines with a finding on each made a document of 225,000 finding dicts and a
-    455 MB string (and its bytes) at once; here a block of at most _BLOCK findings' dicts and text exist at a time. Each piece
-    is what :func:`dumps` writes there (json.dumps writes a dict as ``{`` key ``: `` value joined by
-    ``, `` ``}``), so the bytes are the same; tests/test_reports.py compares them on every example."""
+    455 MB string (and its bytes) at once; here a block of at most _BLOCK findings' text exists at a
+    time. Each piece is what :func:`dumps` writes there (json.dumps writes a dict as ``{`` key ``: ``
+    value joined by ``, `` ``}``), so the bytes are the same; tests/test_reports.py compares them on
+    every example."""
     yield f'{{"schema_version": {_ENCODE(SCHEMA_VERSION)}, "provenance": {_provenance_text(_provenance(meta), known)}, "results": ['
     for i, r in enumerate(results):
         where = f"/results/{i}"
@@ -136,38 +135,88 @@ def chunks(results, meta, lang="zh", heads=None, known=None):
         places = _report.places(r) if r.findings else None
         findings = r.findings
         for j in range(0, len(findings), _BLOCK):
-            part = findings[j:j + _BLOCK]
-            block = [finding_dict(f, lang, _report.plain_remediation(r, f, lang, places)) for f in part]
-            yield (", " if j else "") + _block(block, f"{where}/findings", j, part)
+            yield (", " if j else "") + _block(r, findings[j:j + _BLOCK], lang, places, f"{where}/findings", j)
         yield '], "errors": ' + _piece(_errors(r), f"{where}/errors") + "}"
     yield "]}\n"
 
 
-#: Findings encoded per call: one encoder call per finding cost more than the encoding itself (a
-#: round's plans have tens of findings each); a block of this many dicts is still small beside a
-#: huge plan's 225,000.
+#: Findings written per piece: a block's text is small beside a huge plan's 225,000 findings.
 _BLOCK = 256
 
 
-def _block(dicts, where, first, findings=None):
-    """The findings ``dicts`` (from index ``first``) as their JSON texts joined by ``, ``: the list's
-    text without its brackets, what :func:`dumps` writes for them. A value JSON cannot hold is named
-    by its own finding's pointer, as one finding at a time would. ``findings``: the Finding of each
-    dict, whose legal basis and list rows are then written from their texts (:func:`_shared`)."""
+def _block(r, findings, lang, places, where, first):
+    """The ``findings`` of result ``r`` (from index ``first``) as their JSON texts joined by ``, ``:
+    what :func:`dumps` writes for their :func:`finding_dict`, without the list's brackets. A value
+    JSON cannot hold is named by its own finding's pointer, as one finding at a time would."""
+    plain = _report.plain_remediation
     try:
-        text = _shared(dicts, findings) if findings is not None else None
-        return _safe.encodable(text if text is not None else _ENCODE(dicts))[1:-1]
-    except ValueError:
+        return _safe.encodable(", ".join([_finding_text(f, lang, plain(r, f, lang, places)) for f in findings]))
+    except ValueError:   # a non-finite number: encode the dicts one at a time to name its place
+        dicts = [finding_dict(f, lang, plain(r, f, lang, places)) for f in findings]
         return ", ".join(_piece(d, f"{where}/{first + k}") for k, d in enumerate(dicts))
 
 
+_STR = json.encoder.encode_basestring   # what the encoder of _ENCODE writes a str as (ensure_ascii=False)
+
+
+def _value(v) -> str:
+    """``v`` as JSON text, as :func:`dumps` writes it inside a document."""
+    return _STR(v) if type(v) is str else "null" if v is None else _ENCODE(v)
+
+
+def _finding_text(f, lang, plain=None) -> str:
+    """``_ENCODE(finding_dict(f, lang, plain))``, without the dict: the parts a finding shares with
+    the other findings of its rule, tested values and list rows (:func:`_constant`) written from
+    their text, only the place, message, plain remediation and waiver encoded per finding."""
+    c = _constant(f, lang)
+    if plain is None:
+        rest = ""
+    elif plain is c[5]:   # the plain remediation is the template's own text (nothing to fill in)
+        rest = c[6]
+    else:
+        rest = ', "remediation_plain": ' + _value(plain)
+    if f.waiver:
+        rest += ', "waiver": ' + _ENCODE(dict(f.waiver))
+    return (f'{c[1]}{_value(f.pointer)}, "project_id": {_value(f.project_id)}, "line_id": {_value(f.line_id)}'
+            f'{c[2]}{_value(f.message[lang])}{c[3]}{rest}{c[4]}')
+
+
+# A finding's rule id, severity, status, title, remediation, legal basis, tested values, list rows
+# and severity change are the same in finding after finding of one rule, combination of values and
+# list rows (the checker shares those objects: the rule's dicts, one tuple per distinct values and
+# rows): their text, about nine tenths of a finding's, is made once per combination and process.
+# The key holds the objects' ids and the entry the objects themselves, so an id in a key cannot be
+# an object's that died and whose id went to another.
+_CONSTANT: dict = {}
+_CONSTANT_MAX = 10_000   # distinct combinations of a round: a few thousand (codes × requirements)
+
+
+def _constant(f, lang):
+    """(kept objects, text before the pointer, between line id and message, between message and
+    remediation_plain, the end, the last plain remediation, its text) of finding ``f`` in ``lang``."""
+    key = (lang, f.rule_id, f.severity, f.status, id(f.title), id(f.remediation), id(f.legal_basis),
+           id(f.values), id(f.list_rows), id(f.profile_note))
+    hit = _CONSTANT.get(key)
+    if hit is None:
+        note = f.profile_note
+        end = (', "severity_changed": ' + _ENCODE({"from": note["from"], "by_profile": note["by_profile"],
+                                                   "reason": note["reason"][lang]}) if note else "") + "}"
+        plain = _report.fixed_remediation(f, lang)
+        hit = ((f.title, f.remediation, f.legal_basis, f.values, f.list_rows, note),
+               f'{{"rule_id": {_value(f.rule_id)}, "severity": {_value(f.severity)}, "status": {_value(f.status)}, "pointer": ',
+               f', "title": {_value(f.title[lang])}, "message": ',
+               f', "remediation": {_value(f.remediation[lang])}, "legal_basis": {_text_of(f.legal_basis)}'
+               f', "values": {_ENCODE(dict(f.values))}, "list_rows": {_rows_text(f.list_rows)}'
+               f', "rests_on_unverified": {_ENCODE(bool(f.unverified_rows))}',
+               end, plain, None if plain is None else ', "remediation_plain": ' + _value(plain))
+        if len(_CONSTANT) >= _CONSTANT_MAX:
+            _CONSTANT.clear()
+        _CONSTANT[key] = hit
+    return hit
+
+
 # The legal basis (the rule's own tuple of dicts) and the list rows (the list's own row dicts) are
-# three quarters of a finding's text and the same objects in finding after finding: their JSON text
-# is made once per object and process (as the provenance's, see provenance_pieces) and put in place
-# of a marker. The marker is random per process and counted: should a plan's text hold it, the
-# block is encoded as it is, so the bytes are always json's.
-_MARK = "lvcai-" + os.urandom(16).hex() + "-"
-_MARKED = re.compile('"' + _MARK + r'(\d+)"')
+# the same objects in finding after finding: their JSON text is made once per object and process.
 _TEXTS: dict = {}     # id(object) → (object, its JSON text); the object kept, so its id stays its own
 _TEXTS_MAX = 10_000   # the lists hold a few thousand rows; bounds memory should rows ever be made per finding
 
@@ -183,29 +232,6 @@ def _text_of(obj) -> str:
 
 def _rows_text(rows) -> str:
     return "[" + ", ".join(map(_text_of, rows)) + "]"
-
-
-def _shared(dicts, findings):
-    """The block's JSON text with each legal basis and list of rows written from cached texts; None
-    when a marker turned up elsewhere in the text (then the caller encodes the block plainly)."""
-    table, index = [], {}
-
-    def marker(key, make, obj):
-        k = index.get(key)
-        if k is None:
-            k = index[key] = len(table)
-            table.append(make(obj))
-        return _MARK + str(k)
-    marked = []
-    for d, f in zip(dicts, findings):
-        basis, rows = f.legal_basis, f.list_rows
-        d = dict(d, legal_basis=marker(id(basis), _text_of, basis),
-                 list_rows=marker(tuple(map(id, rows)), _rows_text, rows))
-        marked.append(d)
-    text = _ENCODE(marked)
-    if text.count(_MARK) != 2 * len(marked):
-        return None
-    return _MARKED.sub(lambda m: table[int(m.group(1))], text)
 
 
 def _non_finite(value, path=""):
