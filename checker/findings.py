@@ -5,6 +5,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from . import i18n
+
 SEVERITIES = ("info", "warning", "error")   # weakest first
 
 #: Exit codes of every command.
@@ -83,7 +85,6 @@ class Later(_OneLanguage):
 
     @property
     def text(self) -> str:
-        from . import i18n
         return i18n.render(self.template, dict(zip(self.names, self.values)), self.lang)
 
 

@@ -93,3 +93,22 @@ def test_more_findings_than_a_block(checker, monkeypatch):
     r, text, whole = both(checker, doc)
     assert len(r.findings) > 4
     assert text == whole
+
+
+@pytest.mark.parametrize("part", ["message", "line_id", "pointer", "values", "title", "list_rows", "waiver"])
+def test_a_lone_surrogate_becomes_u_fffd_in_each_part_of_a_finding(checker, part):
+    """_block looks for lone surrogates only in the text written per finding, _constant in each
+    combination's text once: either way the bytes are dumps's (U+FFFD), wherever the surrogate is."""
+    from checker.findings import OneLang
+    doc = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    r = checker.check(json.dumps(doc).encode(), "plan.json", langs=("zh",))
+    f = next(f for f in r.findings if f.list_rows and f.line_id)
+    bad = "x\ud800y\udc00"
+    changed = {"message": {"message": OneLang("zh", bad)}, "line_id": {"line_id": bad}, "pointer": {"pointer": f.pointer + bad},
+               "values": {"values": (("name", bad),)}, "title": {"title": {"zh": bad, "en": bad}},
+               "list_rows": {"list_rows": (dict(f.list_rows[0], name=bad),)},
+               "waiver": {"status": "waived", "waiver": {"justification": bad}}}[part]
+    odd = dataclasses.replace(r, findings=(*r.findings[:2], dataclasses.replace(f, **changed)))
+    meta = checker.run_meta([odd], {})
+    text = json_.text([odd], meta, "zh", [json_.result_head(odd, "zh")], json_.provenance_pieces(checker.provenance()))
+    assert text == json_.render([odd], meta, "zh") and "x\ufffdy\ufffd" in text

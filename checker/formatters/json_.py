@@ -148,15 +148,28 @@ def _block(r, findings, lang, places, where, first):
     """The ``findings`` of result ``r`` (from index ``first``) as their JSON texts joined by ``, ``:
     what :func:`dumps` writes for their :func:`finding_dict`, without the list's brackets. A value
     JSON cannot hold is named by its own finding's pointer, as one finding at a time would."""
-    plain = _report.plain_remediation
     try:
-        return _safe.encodable(", ".join([_finding_text(f, lang, plain(r, f, lang, places)) for f in findings]))
+        parts = []
+        for f in findings:
+            parts.extend(_finding_parts(f, lang, _ASK, r, places))
     except ValueError:   # a non-finite number: encode the dicts one at a time to name its place
+        plain = _report.plain_remediation
         dicts = [finding_dict(f, lang, plain(r, f, lang, places)) for f in findings]
         return ", ".join(_piece(d, f"{where}/{first + k}") for k, d in enumerate(dicts))
+    parts.pop()   # the last finding's ", "
+    text = "".join(parts)
+    try:
+        # Lone surrogates (made U+FFFD by _safe.encodable) can only be in the parts encoded per
+        # finding (odd places) or a combination's text (checked once, in _constant): the block's
+        # whole text, nine tenths of it the combinations', is not encoded once more to find them.
+        "".join(parts[1::2]).encode("utf-8")
+    except UnicodeEncodeError:
+        return _safe.encodable(text)
+    return text
 
 
 _STR = json.encoder.encode_basestring   # what the encoder of _ENCODE writes a str as (ensure_ascii=False)
+_ASK = object()   # _finding_parts's plain remediation: _report.plain_remediation's
 
 
 def _value(v) -> str:
@@ -165,20 +178,35 @@ def _value(v) -> str:
 
 
 def _finding_text(f, lang, plain=None) -> str:
-    """``_ENCODE(finding_dict(f, lang, plain))``, without the dict: the parts a finding shares with
-    the other findings of its rule, tested values and list rows (:func:`_constant`) written from
-    their text, only the place, message, plain remediation and waiver encoded per finding."""
+    """``_ENCODE(finding_dict(f, lang, plain))`` (lone surrogates aside: see _block)."""
+    return "".join(_finding_parts(f, lang, plain)[:-1])
+
+
+def _finding_parts(f, lang, plain=None, r=None, places=None) -> tuple:
+    """A finding's JSON text and ", " in twelve pieces, the text written per finding at the odd
+    places: the parts a finding shares with the other findings of its rule, tested values and list
+    rows (:func:`_constant`) come from their text, only the place, message, plain remediation and
+    waiver are encoded per finding; no dict is made. ``plain`` _ASK: the plain remediation of ``f``
+    in result ``r`` (``places``: _report.places of ``r``)."""
     c = _constant(f, lang)
+    if plain is _ASK:
+        # a remediation naming no field is the same str for every finding of the combination:
+        # plain_remediation would return c[5] itself (fixed_remediation), without being asked
+        plain = c[5] if c[5] is not None else _report.plain_remediation(r, f, lang, places)
     if plain is None:
         rest = ""
-    elif plain is c[5]:   # the plain remediation is the template's own text (nothing to fill in)
+    elif plain is c[5]:
         rest = c[6]
     else:
-        rest = ', "remediation_plain": ' + _value(plain)
+        rest = ', "remediation_plain": ' + (_STR(plain) if type(plain) is str else _value(plain))
     if f.waiver:
         rest += ', "waiver": ' + _ENCODE(dict(f.waiver))
-    return (f'{c[1]}{_value(f.pointer)}, "project_id": {_value(f.project_id)}, "line_id": {_value(f.line_id)}'
-            f'{c[2]}{_value(f.message[lang])}{c[3]}{rest}{c[4]}')
+    p, project, line, message = f.pointer, f.project_id, f.line_id, f.message[lang]
+    s = _STR   # most are str (a line's ids, its message): written without a call to _value
+    return (c[1], s(p) if type(p) is str else _value(p), ', "project_id": ',
+            s(project) if type(project) is str else _value(project), ', "line_id": ',
+            s(line) if type(line) is str else _value(line), c[2],
+            s(message) if type(message) is str else _value(message), c[3], rest, c[4], ", ")
 
 
 # A finding's rule id, severity, status, title, remediation, legal basis, tested values, list rows
@@ -202,13 +230,14 @@ def _constant(f, lang):
         end = (', "severity_changed": ' + _ENCODE({"from": note["from"], "by_profile": note["by_profile"],
                                                    "reason": note["reason"][lang]}) if note else "") + "}"
         plain = _report.fixed_remediation(f, lang)
+        safe = _safe.encodable   # lone surrogates made U+FFFD here, once (_block does not look)
         hit = ((f.title, f.remediation, f.legal_basis, f.values, f.list_rows, note),
-               f'{{"rule_id": {_value(f.rule_id)}, "severity": {_value(f.severity)}, "status": {_value(f.status)}, "pointer": ',
+               *map(safe, (f'{{"rule_id": {_value(f.rule_id)}, "severity": {_value(f.severity)}, "status": {_value(f.status)}, "pointer": ',
                f', "title": {_value(f.title[lang])}, "message": ',
                f', "remediation": {_value(f.remediation[lang])}, "legal_basis": {_text_of(f.legal_basis)}'
                f', "values": {_ENCODE(dict(f.values))}, "list_rows": {_rows_text(f.list_rows)}'
                f', "rests_on_unverified": {_ENCODE(bool(f.unverified_rows))}',
-               end, plain, None if plain is None else ', "remediation_plain": ' + _value(plain))
+               end)), plain, None if plain is None else safe(', "remediation_plain": ' + _value(plain)))
         if len(_CONSTANT) >= _CONSTANT_MAX:
             _CONSTANT.clear()
         _CONSTANT[key] = hit
