@@ -85,7 +85,7 @@ class Later(_OneLanguage):
 
     @property
     def text(self) -> str:
-        return i18n.render(self.template, dict(zip(self.names, self.values)), self.lang)
+        return i18n.render_values(self.template, self.names, self.values, self.lang)
 
 
 @dataclass(frozen=True, slots=True)   # slots: a plan of 100,000 lines can have 200,000 findings

@@ -123,3 +123,49 @@ def render(template: str, context: dict, lang: str) -> str:
             value = repr(value) if conversion == "r" else str(value)
         out.append(format(value, spec))
     return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _positional(template: str, names: tuple):
+    """``template`` as a str.format text of positional fields, and per field (index of its value in
+    ``names``, list kind of a row field, key, conversion); None when a spec nests a field (rendered
+    the plain way). A name given twice is its last value's, as in dict(zip(names, values))."""
+    at = {name: i for i, name in enumerate(names)}
+    fmt, fields = [], []
+    for literal, name, key, conversion, spec in _compile(template):
+        fmt.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if "{" in spec or "}" in spec:
+            return None
+        rows = _ROW_FIELDS.get(name)
+        fields.append((at["rows" if rows else name], rows, key, conversion))
+        fmt.append("{:" + spec + "}" if spec else "{}")
+    return "".join(fmt), tuple(fields)
+
+
+def render_values(template: str, names: tuple, values: tuple, lang: str) -> str:
+    """``render(template, dict(zip(names, values)), lang)`` without the dict (a finding's message,
+    findings.Later: about 0.5 µs less per message), the template's literal text written by
+    str.format."""
+    try:
+        plan = _positional(template, names)
+    except KeyError:   # a field the names lack: render raises the same KeyError
+        plan = None
+    if plan is None:
+        return render(template, dict(zip(names, values)), lang)
+    fmt, fields = plan
+    args = []
+    for index, rows, key, conversion in fields:
+        value = values[index]
+        if rows is not None:
+            value = rows_text(value.get(rows, ()), lang)
+        else:
+            if key is not None:
+                value = value[key]
+            if type(value) is not str and isinstance(value, dict) and set(value) == set(LANGS):
+                value = value[lang]
+        if conversion:
+            value = label(value, lang) if conversion == "l" else repr(value) if conversion == "r" else str(value)
+        args.append(value)
+    return fmt.format(*args)

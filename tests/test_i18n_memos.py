@@ -43,3 +43,55 @@ def test_a_template_naming_no_field_is_fixed_text_and_one_naming_a_field_is_not(
     assert i18n.fixed("改 {{括号}}") == i18n.render("改 {{括号}}", {}, "zh") == "改 {括号}"
     assert i18n.fixed("改 {{括号}}") is i18n.fixed("改 {{括号}}")
     assert i18n.fixed("改 {name}") is None
+
+
+def _both(template, names, values, lang="zh"):
+    expected = i18n.render(template, dict(zip(names, values)), lang)
+    assert i18n.render_values(template, names, values, lang) == expected
+    return expected
+
+
+def test_a_message_rendered_from_its_values_is_the_one_rendered_from_their_dict():
+    rows = {"energy_saving": (_row("灯", "mandatory"),)}
+    assert _both("{name}（{energy_rows}）“{req!l}” {amount:,.2f} {{x}} {params[a]} {name!r} {t}",
+                 ("name", "req", "amount", "params", "t", "rows"),
+                 ("物品", "required", 1234.5, {"a": 3}, {"zh": "中", "en": "en"}, rows)) == \
+        "物品（灯（强制采购★））“实质性要求” 1,234.50 {x} 3 '物品' 中"
+
+
+def test_the_compiled_template_follows_its_names_order():
+    """_positional's memo is keyed by the names too: the same template over names in another order
+    takes each value from its own place."""
+    assert _both("{a}-{b}", ("a", "b"), ("1", "2")) == "1-2"
+    assert _both("{a}-{b}", ("b", "a"), ("1", "2")) == "2-1"
+    assert _both("{a}-{b}", ("a", "b", "a"), ("1", "2", "3")) == "3-2"   # the last value of a name, as a dict
+
+
+def test_a_missing_name_and_a_nested_spec_are_renders_own():
+    import pytest
+    with pytest.raises(KeyError):
+        i18n.render_values("{a} {b}", ("a",), ("1",), "zh")
+    with pytest.raises(KeyError):
+        i18n.render("{a} {b}", {"a": "1"}, "zh")
+    for render in (lambda: i18n.render_values("{a:>{w}}", ("a", "w"), ("x", 3), "zh"),
+                   lambda: i18n.render("{a:>{w}}", {"a": "x", "w": 3}, "zh")):
+        with pytest.raises(ValueError):   # a nested spec: not filled in by either
+            render()
+
+
+def test_every_message_of_the_examples_is_renders():
+    import json
+    from pathlib import Path
+
+    from checker import api
+    checker = api.Checker("national")
+    seen = 0
+    for path in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.json")):
+        for lang in ("zh", "en"):
+            r = checker.check(path.read_bytes(), path.name, langs=(lang,))
+            for f in r.findings:
+                m = f.message
+                if hasattr(m, "template"):
+                    assert m.text == i18n.render(m.template, dict(zip(m.names, m.values)), lang)
+                    seen += 1
+    assert seen > 20, json.dumps(seen)
