@@ -191,8 +191,9 @@ def _finding_parts(f, lang, plain=None, r=None, places=None) -> tuple:
     c = _constant(f, lang)
     if plain is _ASK:
         # a remediation naming no field is the same str for every finding of the combination:
-        # plain_remediation would return c[5] itself (fixed_remediation), without being asked
-        plain = c[5] if c[5] is not None else _report.plain_remediation(r, f, lang, places)
+        # plain_remediation would return c[5] itself (fixed_remediation), without being asked;
+        # else it is filled in (filled_remediation, the fixed text not looked up again)
+        plain = c[5] if c[5] is not None else _report.filled_remediation(r, f, lang, places)
     if plain is None:
         rest = ""
     elif plain is c[5]:
