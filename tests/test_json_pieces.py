@@ -22,7 +22,9 @@ def both(checker, doc):
     r = checker.check(json.dumps(doc).encode(), "plan.json", langs=("zh",))
     meta = checker.run_meta([r], {})
     pieces = json_.provenance_pieces(checker.provenance())
-    return r, json_.text([r], meta, "zh", [json_.result_head(r, "zh")], pieces), json_.render([r], meta, "zh")
+    text = json_.text([r], meta, "zh", [json_.result_head(r, "zh")], pieces)
+    assert json_.data([r], meta, "zh", [json_.result_head(r, "zh")], pieces) == text.encode("utf-8")
+    return r, text, json_.render([r], meta, "zh")
 
 
 def test_pieces_are_the_documents_bytes(checker):
@@ -75,6 +77,8 @@ def test_the_text_made_once_per_combination_follows_every_part_of_its_key(checke
     assert json_._finding_text(f, first_lang, "改") == json_._ENCODE(json_.finding_dict(f, first_lang, "改"))
     assert json_._finding_text(other, lang, "改") == json_._ENCODE(json_.finding_dict(other, lang, "改"))
     assert json_._finding_text(other, lang, "改") != json_._finding_text(f, first_lang, "改")
+    as_bytes = b"".join(json_._finding_parts(other, lang, "改", as_bytes=True)[:-1])
+    assert as_bytes == json_._ENCODE(json_.finding_dict(other, lang, "改")).encode("utf-8")
 
 
 def test_a_non_finite_tested_value_is_named_by_its_findings_place(checker):
@@ -85,6 +89,8 @@ def test_a_non_finite_tested_value_is_named_by_its_findings_place(checker):
     meta = checker.run_meta([bad], {})
     with pytest.raises(json_.NotJSON, match="/results/0/findings/1/values/amount"):
         json_.text([bad], meta, "zh")
+    with pytest.raises(json_.NotJSON, match="/results/0/findings/1/values/amount"):
+        json_.data([bad], meta, "zh")
 
 
 def test_more_findings_than_a_block(checker, monkeypatch):
@@ -112,3 +118,24 @@ def test_a_lone_surrogate_becomes_u_fffd_in_each_part_of_a_finding(checker, part
     meta = checker.run_meta([odd], {})
     text = json_.text([odd], meta, "zh", [json_.result_head(odd, "zh")], json_.provenance_pieces(checker.provenance()))
     assert text == json_.render([odd], meta, "zh") and "x\ufffdy\ufffd" in text
+    assert json_.data([odd], meta, "zh", [json_.result_head(odd, "zh")], json_.provenance_pieces(checker.provenance())) == \
+        text.encode("utf-8")
+
+
+@pytest.mark.parametrize("profile", ["national", "shenzhen", "guangdong"])
+def test_data_is_the_texts_bytes_on_every_example(profile):
+    """json_.data (the batch's file, as bytes) against json_.text encoded, in both languages, with the
+    profiles' severity changes; and a plan's findings in several blocks."""
+    checker = api.Checker(profile)
+    pieces = json_.provenance_pieces(checker.provenance())
+    seen = 0
+    for path in sorted(EXAMPLE.parent.glob("*.json")):
+        for lang in ("zh", "en"):
+            r = checker.check(path.read_bytes(), path.name, langs=(lang,))
+            meta = checker.run_meta([r], {})
+            heads = [json_.result_head(r, lang)]
+            text = json_.text([r], meta, lang, heads, pieces)
+            assert json_.data([r], meta, lang, heads, pieces) == text.encode("utf-8")
+            assert text == json_.render([r], meta, lang)
+            seen += len(r.findings)
+    assert seen > 20
