@@ -246,7 +246,7 @@ def _finding_parts(f, lang, plain=None, r=None, places=None, as_bytes=False) -> 
 # The key holds the objects' ids and the entry the objects themselves, so an id in a key cannot be
 # an object's that died and whose id went to another.
 _CONSTANT: dict = {}
-_CONSTANT_MAX = 10_000   # distinct combinations of a round: a few thousand (codes × requirements)
+_CONSTANT_MAX = 4_000   # distinct combinations: about 100 in a 286-plan round; each entry about 5 KB (text and bytes)
 
 
 def _constant(f, lang):
