@@ -63,8 +63,8 @@ def rows_text(rows, lang: str) -> str:
     key = (id(rows), lang)
     hit = _ROWS_TEXT.get(key)
     if hit is None:
-        if len(_ROWS_TEXT) >= 10_000:
-            _ROWS_TEXT.clear()
+        if len(_ROWS_TEXT) >= 2_000:   # distinct sets of rows: a few hundred; a report's (formatters/_report.py
+            _ROWS_TEXT.clear()           # _Context) are made per finding: bounded to a few MB
         hit = _ROWS_TEXT[key] = (rows, _rows_text(rows, lang))
     return hit[1]
 
