@@ -5,6 +5,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from . import i18n
+
 SEVERITIES = ("info", "warning", "error")   # weakest first
 
 #: Exit codes of every command.
@@ -83,8 +85,7 @@ class Later(_OneLanguage):
 
     @property
     def text(self) -> str:
-        from . import i18n
-        return i18n.render(self.template, dict(zip(self.names, self.values)), self.lang)
+        return i18n.render_values(self.template, self.names, self.values, self.lang)
 
 
 @dataclass(frozen=True, slots=True)   # slots: a plan of 100,000 lines can have 200,000 findings

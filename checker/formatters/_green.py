@@ -21,12 +21,18 @@ def _num(x) -> str:
 def _local(value, lang):
     """{zh, en} texts of the data replaced by the one in ``lang``, everything else as it is."""
     if isinstance(value, dict):
-        if set(value) == set(LANGS):
+        if len(value) == 2 and value.keys() == _LANGSET:
             return value[lang]
-        return {k: _local(v, lang) for k, v in value.items()}
+        return {k: v if type(v) in _LEAVES else _local(v, lang) for k, v in value.items()}
     if isinstance(value, list):
-        return [_local(v, lang) for v in value]
+        return [v if type(v) in _LEAVES else _local(v, lang) for v in value]
     return value
+
+
+#: What _local returns as it is, taken without a call for each: a plan's evaluation lists every
+#: line id of each product group (about 0.2 µs per line of the JSON output).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+_LANGSET = frozenset(LANGS)
 
 
 def json_part(result, lang) -> dict | None:

@@ -523,23 +523,42 @@ def places(result) -> tuple:
     """(item by pointer, project by project_id) of a checked plan's meta, the first of each: built
     once per result, so that looking up each finding's item does not walk every item (a plan of
     100,000 lines with a finding on each made that 10^10 comparisons)."""
-    items, projects = {}, {}
-    for i in result.meta.get("items", ()):
-        items.setdefault(i["pointer"], i)
+    seq = list(result.meta.get("items", ()))
+    try:   # checker.api's Line holds its pointer as an attribute: read without a __getitem__ call
+        pointers = [i.pointer for i in seq]
+    except AttributeError:
+        pointers = [i["pointer"] for i in seq]
+    items = dict(zip(reversed(pointers), reversed(seq)))   # reversed: the first item of a pointer written last
+    projects = {}
     for p in result.meta.get("projects", ()):
         projects.setdefault(p["project_id"], p)
     return items, projects
 
 
+def fixed_remediation(f, lang):
+    """``f``'s plain remediation when it is the same text for every finding of its rule (no
+    template, or one naming no field), always the same str object (json_ writes its text once);
+    None when it is filled in per finding (:func:`filled_remediation`)."""
+    template = _rule_text(f.rule_id, "remediation", lang)
+    return i18n.fixed(template) if template else f.remediation[lang]
+
+
 def plain_remediation(result, f, lang, where=None) -> str:
     """One finding's remediation in the user's words (the JSON output's ``remediation_plain``).
     ``where``: :func:`places` of ``result``, when the caller looks up many findings of it."""
-    if not _rule_text(f.rule_id, "remediation", lang):   # nothing to fill in: no context to build
-        return f.remediation[lang]
+    fixed = fixed_remediation(f, lang)
+    if fixed is not None:   # nothing to fill in: no context to build
+        return fixed
+    return filled_remediation(result, f, lang, where)
+
+
+def filled_remediation(result, f, lang, where=None) -> str:
+    """:func:`plain_remediation` of a finding whose rule's remediation template names fields (its
+    :func:`fixed_remediation` is None: json_ knows it for each combination, and asks here)."""
     items, projects = where if where is not None else places(result)
     item = items.get(item_pointer(f.pointer)) if f.line_id is not None else None
     project = projects.get(f.project_id) if item is None and f.project_id else None
-    return _remediation(f, _context(f, item, project, result, lang), lang)
+    return i18n.render(_rule_text(f.rule_id, "remediation", lang), _context(f, item, project, result, lang), lang)
 
 
 def categories(result) -> dict:
