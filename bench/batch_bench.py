@@ -184,11 +184,13 @@ def parts(src, sample=150):
         result = checker.check(data, f.name, langs=("zh",))
         t1 = clock()
         meta = checker.run_meta([result], {})
-        if pieces is not None:   # as the batch writes a plan's file (trees that have it)
-            text = json_.text([result], meta, "zh", [json_.result_head(result, "zh")], pieces)
+        if hasattr(json_, "data"):   # as the batch writes a plan's file (trees that have it)
+            written = json_.data([result], meta, "zh", [json_.result_head(result, "zh")], pieces)
+        elif pieces is not None:
+            written = json_.text([result], meta, "zh", [json_.result_head(result, "zh")], pieces).encode()
         else:
-            text = json_.render([result], meta, "zh")
-        write_atomic(out / f.name, text.encode())
+            written = json_.render([result], meta, "zh").encode()
+        write_atomic(out / f.name, written)
         check, output = check + t1 - t0, output + clock() - t1
         items += len(result.meta.get("items", ()))
     shutil.rmtree(out, ignore_errors=True)

@@ -303,10 +303,11 @@ def _write(result, target, key) -> dict:
     meta["cache_key"] = key
     if st["prov"].get("waivers"):
         meta["waivers"] = st["prov"]["waivers"]
-    # The same bytes as json_.dumps(json_.document(…)), without the document: the provenance from
-    # text made once per worker, the result's head made once for the file and the summary record.
+    # The same bytes as json_.dumps(json_.document(…)).encode(), without the document: the provenance
+    # from text made once per worker, the result's head made once for the file and the summary
+    # record, the findings' shared parts kept as bytes (json_.data).
     head = json_.result_head(result, st["lang"])
-    write_atomic(target, json_.text([result], meta, st["lang"], [head], st["pieces"]).encode("utf-8"))
+    write_atomic(target, json_.data([result], meta, st["lang"], [head], st["pieces"]))
     brief = dict(head, findings=[{"status": f.status, "rule_id": f.rule_id} for f in result.findings],
                  errors=json_._errors(result))
     return _record({"results": [brief]}, target.name, False)
