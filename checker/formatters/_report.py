@@ -614,11 +614,16 @@ _LINE_FIELDS, _DICT_FIELDS = attrgetter(*_CATEGORY_FIELDS), itemgetter(*_CATEGOR
 
 
 def _category_dict(c) -> dict:
-    name, n, *sums = c
-    v = [round(x, 2) if x else x for x in sums]   # most sums are 0.0, which round() leaves as it is
-    return {"name": name if not isinstance(name, float) else round(name, 2), "items": n, "amount": v[0],
-            "mandatory_amount": v[1], "undetermined_amount": v[2], "priority_amount": v[3], "required_amount": v[4],
-            "preferred_amount": v[5], "at_risk_amount": v[6]}
+    # most sums are 0.0, which round() leaves as it is (one code per line in a round: no list made)
+    name, n, amount, mandatory, undetermined, priority, required, preferred, at_risk = c
+    return {"name": name if not isinstance(name, float) else round(name, 2), "items": n,
+            "amount": round(amount, 2) if amount else amount,
+            "mandatory_amount": round(mandatory, 2) if mandatory else mandatory,
+            "undetermined_amount": round(undetermined, 2) if undetermined else undetermined,
+            "priority_amount": round(priority, 2) if priority else priority,
+            "required_amount": round(required, 2) if required else required,
+            "preferred_amount": round(preferred, 2) if preferred else preferred,
+            "at_risk_amount": round(at_risk, 2) if at_risk else at_risk}
 
 
 def at_risk_amount(result) -> float:
