@@ -106,6 +106,8 @@ class Checker:
         # Checker's lists hold, and the tuple keeps, as long as it lives)
         self._rows: dict = {}
         self._msg_rows: dict = {}   # the list rows of messages (findings.Later), one dict per distinct set
+        #: facts.build's memo of the lines made (facts.LineMemo); ``line_memo.on = False`` makes every line in full
+        self.line_memo = _facts.LineMemo()
         self._provenance = None
 
     def _evaluator(self, names):
@@ -277,7 +279,8 @@ class Checker:
                     items.append(_item_entry(project, project["items"][ctx["item_index"]], ctx, shared))
 
         built = _facts.build(doc, self.lists, self.wanted, self.refdata, self.unset_params, self.evaluator, self.dated,
-                             [_scheme.fact_fields(p) for p in green["projects"]], per_chunk=decide, chunk=self.chunk)
+                             [_scheme.fact_fields(p) for p in green["projects"]], per_chunk=decide, chunk=self.chunk,
+                             memo=self.line_memo)
         # The lines' findings are in order now: chunk after chunk, each in order, in the lines' order.
         lines, findings = findings, []
         decide(built.facts, built)   # the plan's and projects' facts (items were decided chunk by chunk)
