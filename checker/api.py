@@ -106,6 +106,7 @@ class Checker:
         # Checker's lists hold, and the tuple keeps, as long as it lives)
         self._rows: dict = {}
         self._msg_rows: dict = {}   # the list rows of messages (findings.Later), one dict per distinct set
+        self._rule_rows: dict = {}  # (rule id, rows tuples' ids) → (the rows briefs findings cite, the rows)
         #: facts.build's memo of the lines made (facts.LineMemo); ``line_memo.on = False`` makes every line in full
         self.line_memo = _facts.LineMemo()
         self._provenance = None
@@ -266,15 +267,16 @@ class Checker:
         projects = doc["projects"]
         shared = {}   # the rows parts of the lines' entries, one per distinct set of list rows
 
-        def decide(facts, built):
+        def decide(facts, built, lines=True):
             """The engine's outcomes for ``facts`` turned into findings (their contexts read, then
-            freed as each line's items-list entry is made)."""
+            freed as each line's items-list entry is made). ``lines``: facts.build hands over the
+            lines' facts (chunk by chunk, nothing else) and returns the plan's and projects'."""
             findings.extend(_in_order([self._finding(rule_id, fact["id"], built, source, plan_id, langs, params)
                                        for rule_id, fact in self._fired(facts, doc)]))
-            for fact in facts:
-                fid = fact["id"]
-                if fid.startswith("#/projects/") and "/items/" in fid:
-                    ctx = built.context.pop(fid)
+            if lines:
+                pop = built.context.pop
+                for fact in facts:
+                    ctx = pop(fact["id"])
                     project = projects[ctx["project_index"]]
                     items.append(_item_entry(project, project["items"][ctx["item_index"]], ctx, shared))
 
@@ -283,7 +285,7 @@ class Checker:
                              memo=self.line_memo)
         # The lines' findings are in order now: chunk after chunk, each in order, in the lines' order.
         lines, findings = findings, []
-        decide(built.facts, built)   # the plan's and projects' facts (items were decided chunk by chunk)
+        decide(built.facts, built, lines=False)   # the plan's and projects' facts (items were decided chunk by chunk)
         built.facts.clear()
         findings += [_unknown_field(ptr, name, close, source, plan_id, doc, langs) for ptr, name, close in unknown]
         findings += consistency.findings(doc, source, plan_id, langs)
@@ -329,28 +331,40 @@ class Checker:
         rule = self.rules[rule_id]
         ctx = built.context[fact_id]     # this check's own context: no copy needed
         ctx["params"] = params
-        rows = tuple(r.brief for kind in rule.lists for r in ctx["rows"].get(kind, ()))
-        rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
+        rows_of = ctx["rows"]
+        # the rows briefs of a rule's lists, once per rule and distinct rows tuples (a list
+        # resolution's, shared by the lines resolving to it; kept alive in the memo with rows_of)
+        key = (rule_id, *map(id, rows_of.values()))
+        hit = self._rule_rows.get(key)
+        if hit is None:
+            rows = tuple(r.brief for kind in rule.lists for r in rows_of.get(kind, ()))
+            rows = self._rows.setdefault(tuple(map(id, rows)), rows) if len(self._rows) < 100_000 else rows
+            if len(self._rule_rows) >= 100_000:
+                self._rule_rows.clear()
+            hit = self._rule_rows[key] = (rows, rows_of)
+        rows = hit[0]
+        tested = self.tested[rule_id]
         return Finding(
             source=source, pointer=ctx["pointer"], rule_id=rule.id, severity=self.severity.get(rule.id, rule.severity),
             title=rule.title, message=self._later(rule.message[langs[0]], ctx, langs[0]) if len(langs) == 1
             else {lang: i18n.render(rule.message[lang], ctx, lang) for lang in langs},
             remediation=rule.remediation, legal_basis=rule.legal_basis, plan_id=plan_id,
             project_id=ctx.get("project_id"), line_id=ctx.get("line_id"),
-            values=self._shared(tuple((name, ctx.get(name)) for name in self.tested[rule_id])), list_rows=rows,
+            values=self._shared(tuple(zip(tested, map(ctx.get, tested)))), list_rows=rows,
             profile_note=self._notes.get(rule_id))
 
     def _later(self, template: str, ctx: dict, lang: str) -> Later:
         """The message of ``template`` in ``lang``, rendered when read (findings.Later): the values
         of the context it reads kept, the line's list rows as one shared dict per distinct set."""
         names = _message_names(template)
-        values = tuple(ctx[name] for name in names)
+        values = tuple(map(ctx.__getitem__, names))
         if names and names[-1] == "rows":
             rows = ctx["rows"]
             memo = self._msg_rows
             if len(memo) >= 100_000:
                 memo.clear()
-            rows = memo.setdefault(tuple((kind, tuple(map(id, r))) for kind, r in rows.items()), rows)
+            # keyed by the rows tuples (a list resolution's), which the memo keeps alive in ``rows``
+            rows = memo.setdefault(tuple(map(id, rows.values())), rows)
             values = values[:-1] + (rows,)
         return Later(lang, template, names, values)
 
