@@ -193,6 +193,13 @@ class LineMemo:
         self.on = True
         self.size = 0
         self._tables: dict = {}
+        self._rows: dict = {}
+
+    def rows(self, rows: dict) -> dict:
+        """One dict per distinct list rows tuples (kind → a resolution's rows), shared by the lines
+        kept: fewer objects for the garbage collector to visit. Keyed by the tuples' ids: the dict
+        kept holds those tuples, so the ids stay theirs."""
+        return self._rows.setdefault(tuple(map(id, rows.values())), rows)
 
     def table(self, key) -> dict:
         """The lines' table of one plan context and project context ``key``."""
@@ -206,6 +213,7 @@ class LineMemo:
         for t in self._tables.values():
             t.clear()
         self._tables.clear()
+        self._rows.clear()
         self.size = 0
 
 
@@ -331,9 +339,10 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 except TypeError:   # a value that cannot be a key (a list, an object): made in full
                     line_key = hit = None
                 if hit is not None:
-                    fact_of, ctx_of, adds, preferred = hit
+                    fact_of, ctx_of, rows, adds, preferred = hit
                     ctx = ctx_of.copy()
                     ctx["pointer"], ctx["project_index"], ctx["item_index"] = ptr, pi, ii
+                    ctx["rows"] = rows
                     ctx["project_id"], ctx["line_id"], ctx["name"] = project_id, item["line_id"], item["name"]
                     ctx["amount"] = item["amount"]
                     fact = fact_of.copy()
@@ -437,7 +446,13 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 if memo.size >= memo.MAX:
                     memo.reset()
                 memo.size += 1
-                lines_memo[line_key] = (fact.copy(), ctx.copy(), adds, preferred)
+                # the context kept without its rows (in their place: None), so that it holds only
+                # atomic values and the garbage collector stops tracking it (and its copies until
+                # their rows are set): the memo's 20,000 contexts cost every full collection otherwise
+                ctx_of = ctx.copy()
+                ctx_of["rows"] = None
+                rows = ctx["rows"] = memo.rows(rows)
+                lines_memo[line_key] = (fact.copy(), ctx_of, rows, adds, preferred)
             if per_chunk is not None and len(item_facts) >= chunk:
                 per_chunk(item_facts, out)
                 item_facts = []

@@ -226,12 +226,15 @@ def compile_function(selectors: dict, wanted: list, accumulate):
                  "_equals": _equals, "_among": _among}
     # For facts.build's line memo, two more functions of the same clauses:
     # key(item, project, *head): ``head`` and every value the selectors read at a path of the item or
-    # its project, each with its type (a field tested with ``is True`` must not share a key with 1);
+    # its project, each with whether it is a bool (a field tested with ``is True`` must not share a
+    # key with 1; values equal otherwise, 1 and 1.0, meet every clause here alike: ==, in, is True,
+    # _equals, _among). No type objects in it: a key of atomic values is a tuple the garbage
+    # collector stops tracking, and the memo's keys stay off its full collections;
     # adds(item, project, edition, nature, obligations, rows, fact): as ``selected``, but instead of
     # adding to the sums it returns which sums the item adds to, as (project sums of its amount, plan
     # sums of its amount, ((to the plan?, index, "quantity" | "count"), …)), so that a line repeating
     # it adds its own amount or quantity to the same sums.
-    values = "".join(f"{local}, type({local}), " for local in paths.values())
+    values = "".join(f"{local}, type({local}) is bool, " for local in paths.values())
     key_source = [f"def key(item, project, head{defaults}):", *reads, f"    return (*head, {values})"]
     add_lines = [line for line in lines if "_sums[" not in line and line != "    a = float(item['amount'])"]
     add_lines[0] = add_lines[0].replace(", project_sums, plan_sums", "").replace("def selected(", "def adds(")
