@@ -197,8 +197,7 @@ class LineMemo:
 
     def rows(self, rows: dict) -> dict:
         """One dict per distinct list rows tuples (kind → a resolution's rows), shared by the lines
-        kept: fewer objects for the garbage collector to visit. Keyed by the tuples' ids: the dict
-        kept holds those tuples, so the ids stay theirs."""
+        kept. Keyed by the tuples' ids: the dict kept holds those tuples, so the ids stay theirs."""
         return self._rows.setdefault(tuple(map(id, rows.values())), rows)
 
     def table(self, key) -> dict:
@@ -320,8 +319,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         eval_method = ev.get("method")
         project_id = project["project_id"]
         if memo_on:
+            project_key = (*plan_key, eval_method, nature)
             try:
-                lines_memo = memo.table((*plan_key, eval_method, nature))
+                lines_memo = memo.table(project_key)
             except TypeError:   # an evaluation method that is not text (the schema admits none)
                 lines_memo = None
         for ii, item in enumerate(project["items"]):
@@ -443,8 +443,9 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             fact = {k: v for k in order if (v := f[k]) is not None}
             item_facts.append(fact)
             if line_key is not None:
-                if memo.size >= memo.MAX:
+                if memo.size >= memo.MAX:   # full: start over, this project's table too
                     memo.reset()
+                    lines_memo = memo.table(project_key)
                 memo.size += 1
                 # the context kept without its rows (in their place: None), so that it holds only
                 # atomic values and the garbage collector stops tracking it (and its copies until

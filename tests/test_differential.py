@@ -281,6 +281,8 @@ def test_line_memo_makes_a_repeated_line_once(own):
     small.MAX = 1     # full at every line: starts over each time, and still makes the same
     assert _built(checker, doc, small, evaluator) == full
     assert small.size == 1
+    # what it holds is what it counts: the table of the project being made starts over with the rest
+    assert sum(len(t) for t in small._tables.values()) == small.size
 
 
 def test_each_combination_goes_to_the_engine_once_per_process(checkers):
