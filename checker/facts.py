@@ -178,8 +178,46 @@ def _registry_cert(refdata, certs, kind, date, item, award):
     return status, body, row
 
 
+class LineMemo:
+    """What ``build`` made for a line, per distinct line: lines of a round repeat a few hundred
+    combinations of code, product type, requirements and selector fields, and differ otherwise only
+    in their own fields (line id, name, quantity, price, amount). One per Checker (the lists,
+    registry, wanted fields, parameters and derived values of one Checker: ``build`` keys it by their
+    identities too). Bounded: when it holds ``MAX`` lines it starts over (each line then costs its
+    full making once more), so free text in a field cannot grow it without bound.
+
+    ``on = False`` makes every line in full (tests/test_differential.py compares the two)."""
+    MAX = 20_000
+
+    def __init__(self):
+        self.on = True
+        self.size = 0
+        self._tables: dict = {}
+        self._rows: dict = {}
+
+    def rows(self, rows: dict) -> dict:
+        """One dict per distinct list rows tuples (kind → a resolution's rows), shared by the lines
+        kept. Keyed by the tuples' ids: the dict kept holds those tuples, so the ids stay theirs."""
+        return self._rows.setdefault(tuple(map(id, rows.values())), rows)
+
+    def table(self, key) -> dict:
+        """The lines' table of one plan context and project context ``key``."""
+        got = self._tables.get(key)
+        if got is None:
+            got = self._tables[key] = {}
+        return got
+
+    def reset(self):
+        """Empties every table in place (a table in use stays usable) and forgets them."""
+        for t in self._tables.values():
+            t.clear()
+        self._tables.clear()
+        self._rows.clear()
+        self.size = 0
+
+
 def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(), evaluator=None, dated=None,
-          green=None, per_chunk=None, chunk: int = 2000) -> Facts:
+          green=None, per_chunk=None, chunk: int = 2000, memo: LineMemo | None = None) -> Facts:
     """Facts for a plan that passed schema validation. ``wanted``: kind → fields rules test;
     ``refdata``: the reference registry (see checker.refdata), or None for none; ``evaluator``: the
     derived values to compute (checker.policy.derived.Evaluator); ``dated``: kind → {field: schedule}
@@ -191,7 +229,10 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
     callee to use and drop); those facts are then not in the returned ``facts.facts``, which holds the
     plan's and projects' facts (made last: their values are sums over the lines). An item's fact never
     depends on those sums, so the engine may decide a chunk before the next is made: a 100,000-line
-    plan held every line's fact and context at once (170 MB). None: every fact returned, as before."""
+    plan held every line's fact and context at once (170 MB). None: every fact returned, as before.
+
+    ``memo``: a LineMemo of the caller's, always given with the same other arguments but the plan
+    (the Checker's own); None makes every line in full."""
     from .policy.params import at as _param_at
     out = Facts()
     date = plan["date"]
@@ -241,6 +282,24 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                                           ("list", "resolution", "req", "pref_applied", "reg", "body", "registry")))
                  for kind in LIST_KINDS]
     item_extra, item_keeps, orders = extras["item"], keeps["item"], {}
+    # The line memo (LineMemo). Outside the award stage a line's fact and context, but for its own
+    # fields (pointer, indexes, project id, line id, name, amount), depend only on: the plan's stage,
+    # catalog edition and date (with this Checker's lists, registry, wanted fields and parameters:
+    # the list editions in force, the dated parameters), its project's evaluation method and nature,
+    # its code, product type and requirements, and what the selectors read of it and of its project
+    # (selected.key) besides the fact fields made before them; and it adds its amount or quantity
+    # (or 1) to the same sums. So the first line of each combination is made in full and the others
+    # copy it. Not at the award stage (certificates, suppliers and registry lookups per line), not
+    # with item-level values read from the item by other means than selectors, nor with selectors
+    # that read the fact's amount.
+    kind_e, kind_v = LIST_KINDS
+    sel_key = getattr(item_derive, "key", None)
+    lines_memo = None
+    memo_on = (memo is not None and memo.on and not award_stage
+               and (item_derive is None or (sel_key is not None and "amount" not in item_derive.fact_fields)))
+    if memo_on:
+        plan_key = (id(lists), id(wanted), id(refdata), id(evaluator), id(dated), tuple(unset_params), stage, cat, date)
+    amount_kept = "amount" in item_keeps
     for pi, project in enumerate(plan["projects"]):
         ev = project.get("evaluation") or {}   # optional at the early stages
         p_ptr = f"/projects/{pi}"
@@ -259,12 +318,54 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         p_amount = 0.0
         eval_method = ev.get("method")
         project_id = project["project_id"]
+        if memo_on:
+            project_key = (*plan_key, eval_method, nature)
+            try:
+                lines_memo = memo.table(project_key)
+            except TypeError:   # an evaluation method that is not text (the schema admits none)
+                lines_memo = None
         for ii, item in enumerate(project["items"]):
             ptr = f"{p_ptr}/items/{ii}"
             fid = "#" + ptr
             code = item["category_code"]
             product_type = item.get("product_type")
             reqs = item.get("green_requirements", {})
+            line_key = None
+            if lines_memo is not None:
+                try:
+                    head = (code, product_type, reqs.get(kind_e, "none"), reqs.get(kind_v, "none"))
+                    line_key = sel_key(item, project, head) if sel_key is not None else head
+                    hit = lines_memo.get(line_key)
+                except TypeError:   # a value that cannot be a key (a list, an object): made in full
+                    line_key = hit = None
+                if hit is not None:
+                    fact_of, ctx_of, rows, adds, preferred = hit
+                    ctx = ctx_of.copy()
+                    ctx["pointer"], ctx["project_index"], ctx["item_index"] = ptr, pi, ii
+                    ctx["rows"] = rows
+                    ctx["project_id"], ctx["line_id"], ctx["name"] = project_id, item["line_id"], item["name"]
+                    ctx["amount"] = item["amount"]
+                    fact = fact_of.copy()
+                    fact["id"] = fid
+                    if amount_kept:
+                        fact["amount"] = item["amount"]
+                    a = float(item["amount"])
+                    p_amount += a
+                    if adds is not None:
+                        for j in adds[0]:
+                            project_sums[j] += a
+                        for j in adds[1]:
+                            plan_sums[j] += a
+                        for to_plan, j, measure in adds[2]:
+                            (plan_sums if to_plan else project_sums)[j] += 1 if measure == "count" else float(item["quantity"])
+                    if preferred:
+                        has_preferred = True
+                    out.context[fid] = ctx
+                    item_facts.append(fact)
+                    if per_chunk is not None and len(item_facts) >= chunk:
+                        per_chunk(item_facts, out)
+                        item_facts = []
+                    continue
             award = item.get("award") or {}
             form_ok = code_ok(cat, code)
             f = {"id": fid, "kind": "item", "stage": stage, "category_code": code,
@@ -278,6 +379,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                    "line_id": item["line_id"], "name": item["name"], "category_code": code,
                    "product_type": product_type, "catalog_edition": cat, "date": date, "rows": rows}
             obligations = {}
+            preferred = False
             if award_stage:
                 certs = award.get("certificates", [])
                 applied = set(award.get("preferences_applied", []))
@@ -300,7 +402,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 rows[kind] = rows_of
                 obligations[kind] = obligation
                 if req == "preferred":
-                    has_preferred = True
+                    preferred = has_preferred = True
             if award_stage and refdata is not None:
                 supplier = award.get("supplier", {})
                 code_ = supplier.get("credit_code")
@@ -314,8 +416,19 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                 ctx["records"] = "；".join(f"{r['recorded_on']} {r['finding']}" for r in records)
                 _circular.item_facts(refdata, item, award, date, f, ctx)
             p_amount += float(item["amount"])
+            adds = None
             if item_derive:
-                item_derive(item, project, cat, nature, obligations, rows, f, project_sums, plan_sums)
+                if line_key is None:
+                    item_derive(item, project, cat, nature, obligations, rows, f, project_sums, plan_sums)
+                else:   # the sums it adds to, kept for the lines repeating it, added to as they add
+                    adds = item_derive.adds(item, project, cat, nature, obligations, rows, f)
+                    a = float(item["amount"])
+                    for j in adds[0]:
+                        project_sums[j] += a
+                    for j in adds[1]:
+                        plan_sums[j] += a
+                    for to_plan_, j, measure in adds[2]:
+                        (plan_sums if to_plan_ else project_sums)[j] += 1 if measure == "count" else float(item["quantity"])
             out.context[fid] = ctx
             # finish(f), for the kind every line makes: the same fact and context, a field list per
             # set of fields made (one or two per plan) instead of a lookup per field some rule tests
@@ -327,7 +440,20 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
             order = orders.get(sig)
             if order is None:
                 order = orders[sig] = tuple(k for k in item_keeps if k in f)
-            item_facts.append({k: v for k in order if (v := f[k]) is not None})
+            fact = {k: v for k in order if (v := f[k]) is not None}
+            item_facts.append(fact)
+            if line_key is not None:
+                if memo.size >= memo.MAX:   # full: start over, this project's table too
+                    memo.reset()
+                    lines_memo = memo.table(project_key)
+                memo.size += 1
+                # the context kept without its rows (in their place: None), so that it holds only
+                # atomic values and the garbage collector stops tracking it (and its copies until
+                # their rows are set): the memo's 20,000 contexts cost every full collection otherwise
+                ctx_of = ctx.copy()
+                ctx_of["rows"] = None
+                rows = ctx["rows"] = memo.rows(rows)
+                lines_memo[line_key] = (fact.copy(), ctx_of, rows, adds, preferred)
             if per_chunk is not None and len(item_facts) >= chunk:
                 per_chunk(item_facts, out)
                 item_facts = []

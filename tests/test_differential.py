@@ -22,7 +22,10 @@ from conftest import ROOT
 
 REGISTRY_CSV = ROOT / "rules" / "examples" / "registry"
 LISTED = ["A02010105", "A02010104", "A02010107", "A02021001", "A02061801", "A02052301", "A02010100", "A02020100"]
-OTHER = ["A05010101", "A02080199", "C16070000", "B01000000", "A0201010", "C99", "A99999999", "A02310201"]
+OTHER = ["A05010101", "A02080199", "C16070000", "B01000000", "A0201010", "C99", "A99999999", "A02310201",
+         "A02030501", "C23110300", "A02010601"]   # an official car, vehicle leasing, data-centre equipment
+SELECTOR_FIELDS = [("vehicle_use", ["confidential_courier", "general"]), ("data_centre", [True, False]),
+                   ("new_energy", [True, False]), ("involves_packaging", [True, False]), ("circular_economy", [True, False])]
 PRODUCT_TYPES = [None, "激光打印机", "喷墨打印机", "台式计算机", "便携式计算机", "某产品"]
 REQS = ["required", "preferred", "none"]
 DATES = ["2019-01-01", "2020-06-30", "2023-05-31", "2023-06-01", "2025-01-01", "2026-03-16", "2030-12-31"]
@@ -43,9 +46,14 @@ def items(draw, stage, n):
         pt = draw(st.sampled_from(PRODUCT_TYPES))
         if pt:
             item["product_type"] = pt
+        for name, values in SELECTOR_FIELDS:   # what selectors read of an item (facts.build's line memo keys on it)
+            if draw(st.integers(0, 3)) == 0:
+                item[name] = draw(st.sampled_from(values))
         if stage not in ("budget", "intention") or draw(st.booleans()):
             item["green_requirements"] = {"energy_saving": draw(st.sampled_from(REQS)),
                                           "environmental_label": draw(st.sampled_from(REQS))}
+            if draw(st.booleans()):
+                item["green_requirements"]["new_energy_vehicle"] = draw(st.sampled_from(REQS))
         if stage == "award":
             certs = [{"type": t, "number": num, "issuer": "中国质量认证中心", "valid_from": "2025-01-01",
                       "valid_until": draw(st.sampled_from(["2026-01-01", "2028-01-01"]))}
@@ -127,6 +135,154 @@ def test_cached_path_gives_the_same_output_as_the_engine_on_every_fact(checkers,
     assert '"status": "checked"' in cold
     assert cold == uncached
     assert warm == uncached
+
+
+def _output_memo(checker, data, memo):
+    checker.line_memo.on = memo
+    try:
+        result = checker.check(data, "plan.json", langs=("zh", "en"))
+    finally:
+        checker.line_memo.on = True
+    return json_.render([result], {}, "zh") + json_.render([result], {}, "en")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(doc=plans(), which=st.integers(0, 2))
+def test_line_memo_gives_the_same_output_as_every_line_made_in_full(checkers, doc, which):
+    """facts.build's line memo (facts.LineMemo, kept by the Checker across plans, so warm with the
+    lines of every earlier example) against every line made in full."""
+    checker = checkers[which]
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    memo = _output_memo(checker, data, True)
+    full = _output_memo(checker, data, False)
+    assert '"status": "checked"' in memo
+    assert memo == full
+    assert _output_memo(checker, data, True) == full
+
+
+def _plan(**change):
+    """A plan of one line, as the line memo's tests vary it (``change``: plan, project and item fields)."""
+    item = {"line_id": "1", "category_code": "A02010105", "name": "台式计算机", "quantity": 2, "unit_price": 5000.0,
+            "amount": 10000.0, "green_requirements": {"energy_saving": "required", "environmental_label": "preferred"}}
+    project = {"project_id": "P1", "name": "项目", "procurement_method": "公开招标",
+               "evaluation": {"method": "comprehensive_scoring", "price_weight": 30}, "items": [item]}
+    doc = {"plan_id": "MEMO-1", "date": "2026-03-01", "catalog_edition": "2022", "stage": "plan",
+           "agency": {"name": "单位", "region": "440300"}, "projects": [project]}
+    for key, value in change.items():
+        where, _, name = key.partition("__")
+        target = {"plan": doc, "project": project, "item": item, "reqs": item["green_requirements"]}[where]
+        if value is None:
+            target.pop(name, None)
+        else:
+            target[name] = value
+    return doc
+
+
+def _built(checker, doc, memo, evaluator=None):
+    """Every fact and context facts.build makes for ``doc`` (none decided: all returned), with the
+    Checker's derived values or ``evaluator``'s."""
+    from checker import facts as _facts
+    green = [_scheme_fields(p) for p in checker.green_evaluation(doc)["projects"]]
+    built = _facts.build(doc, checker.lists, checker.wanted, checker.refdata, checker.unset_params,
+                         evaluator or checker.evaluator, checker.dated, green, memo=memo)
+    return built.facts, built.context
+
+
+def _own_evaluator():
+    """Derived values over selectors that read what the shipped ones do not (the project's nature, an
+    item field that no requirement is), and sum an amount per project: a memo key that forgets one
+    of those, or the requirements (which the shipped selectors read as well), makes other facts."""
+    from pathlib import Path
+
+    from checker.policy.derived import Derived, Evaluator
+    from checker.policy.selectors import Selector
+    selectors = {sid: Selector(sid, {}, {}, {}, match, {}, Path("test")) for sid, match in (
+        ("goods_items", {"nature": ["goods"]}), ("flagged", {"field": {"path": "flag", "equals": True}}))}
+    derived = {did: Derived(did, level, {}, {}, "", value, 2, None, [], Path("test")) for did, level, value in (
+        ("goods_line", "item", {"in": "goods_items"}), ("flagged_line", "item", {"in": "flagged"}),
+        ("flagged_amount", "project", {"sum": {"selector": "flagged", "of": "amount"}}),
+        ("flagged_quantity", "plan", {"sum": {"selector": "flagged", "of": "quantity"}}))}
+    return Evaluator(set(derived), derived, selectors)
+
+
+def _scheme_fields(project):
+    from checker.evaluation import scheme
+    return scheme.fact_fields(project)
+
+
+# Pairs of plans whose one line has the same code and fields but for one thing the line memo must
+# key on (the plan's context, the project's, the line's own, what selectors read, and their types).
+MEMO_VARIANTS = {
+    "date": ({}, {"plan__date": "2019-01-01"}),
+    "catalog_edition": ({}, {"plan__catalog_edition": "2013"}),
+    "stage": ({}, {"plan__stage": "budget"}),
+    "eval_method": ({}, {"project__evaluation": {"method": "lowest_price"}}),
+    "nature": ({"project__nature": "goods"}, {"project__nature": "services"}),
+    "code": ({}, {"item__category_code": "A05010101"}),
+    "product_type": ({"item__category_code": "A02021001"}, {"item__category_code": "A02021001", "item__product_type": "激光打印机"}),
+    "energy_req": ({}, {"reqs__energy_saving": "none"}),
+    "env_req": ({}, {"reqs__environmental_label": "none"}),
+    "selector_path_in_an_object": ({"item__category_code": "C23110300"},
+                                   {"item__category_code": "C23110300", "reqs__new_energy_vehicle": "required"}),
+    "selector_field": ({"item__category_code": "A02030501"},
+                       {"item__category_code": "A02030501", "item__vehicle_use": "confidential_courier"}),
+    "selector_sum_of_count": ({}, {"item__data_centre": True}),
+    "selector_sum_of_quantity": ({"item__category_code": "A02030501"}, {"item__category_code": "A02030501", "item__new_energy": True}),
+    "selector_sum_of_amount": ({}, {"item__circular_economy": True}),
+    "a_value_and_its_type": ({"item__data_centre": 1}, {"item__data_centre": True}),   # only facts.build sees 1 (no schema)
+    # with _own_evaluator
+    "own:energy_req": ({}, {"reqs__energy_saving": "none"}),
+    "own:env_req": ({}, {"reqs__environmental_label": "none"}),
+    "own:nature": ({"project__nature": "goods"}, {"project__nature": "services"}),
+    "own:field": ({}, {"item__flag": True}),
+    "own:a_value_and_its_type": ({"item__flag": 1}, {"item__flag": True}),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(MEMO_VARIANTS))
+def test_line_memo_keeps_apart_lines_that_differ_in_one_thing_it_keys_on(checkers, variant):
+    """The memo warm with plan A's line, then plan B's (the same line but for ``variant``) made from
+    it: B's facts and contexts must be those made in full. Each pair differs in what is made (checked
+    here), so a key that forgets the thing hands B A's line (mutants of facts.build's keys fail here)."""
+    from checker import facts as _facts
+    a, b = (_plan(**change) for change in MEMO_VARIANTS[variant])
+    checker = checkers[0]
+    evaluator = _own_evaluator() if variant.startswith("own:") else None
+    assert _built(checker, a, None, evaluator) != _built(checker, b, None, evaluator)
+    memo = _facts.LineMemo()
+    _built(checker, a, memo, evaluator)
+    assert memo.size == 1
+    assert _built(checker, b, memo, evaluator) == _built(checker, b, None, evaluator)
+
+
+@pytest.mark.parametrize("own", [False, True])
+def test_line_memo_makes_a_repeated_line_once(own):
+    """Lines of the same combination after the first are copied, their own fields set: 300 lines of
+    two combinations leave two entries, and the project's and plan's sums (of amounts, quantities,
+    counts) are those made in full."""
+    from checker import facts as _facts
+    from checker.api import get_checker
+    checker = get_checker("national")
+    evaluator = _own_evaluator() if own else None
+    doc = _plan()
+    item = doc["projects"][0]["items"][0]
+    doc["projects"][0]["items"] = [dict(item, line_id=str(i), name=f"物品{i}", amount=float(i), quantity=i,
+                                        category_code="A02010105" if i % 2 else "A02030501", new_energy=True,
+                                        data_centre=True, flag=bool(i % 2)) for i in range(1, 301)]
+    memo = _facts.LineMemo()
+    with_memo = _built(checker, doc, memo, evaluator)
+    assert memo.size == 2
+    full = _built(checker, doc, None, evaluator)
+    assert with_memo == full
+    assert _built(checker, doc, memo, evaluator) == full   # every line a repeat now (the project's has_preferred too)
+    assert memo.size == 2
+    small = _facts.LineMemo()
+    small.MAX = 1     # full at every line: starts over each time, and still makes the same
+    assert _built(checker, doc, small, evaluator) == full
+    assert small.size == 1
+    # what it holds is what it counts: the table of the project being made starts over with the rest
+    assert sum(len(t) for t in small._tables.values()) == small.size
 
 
 def test_each_combination_goes_to_the_engine_once_per_process(checkers):

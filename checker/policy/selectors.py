@@ -204,6 +204,9 @@ def compile_function(selectors: dict, wanted: list, accumulate):
             lines.append(f"    {local} = {obj}.get({const(parts[1])}, MISSING)")
         else:
             lines.append(f"    {local} = dig(item, project, {const(tuple(parts))})")
+    # What the selectors read of the item (and of its project) besides its code, its list
+    # resolutions and its fact: facts.build's line memo takes it into its key (see key_source below).
+    reads = lines[1:]
     lines += [f"    {local} = obligations[{const(kind)}]" for kind, local in obligations.items()]
     lines += [f"    {local} = fact.get({const(name)})" for name, local in facts.items()]
     lines += body
@@ -221,8 +224,36 @@ def compile_function(selectors: dict, wanted: list, accumulate):
     lines.insert(0, f"def selected(item, project, edition, nature, obligations, rows, fact, project_sums, plan_sums{defaults}):")
     namespace = {"K": consts, "EMPTY": frozenset(), "MISSING": MISSING, "NO_OBJECT": _NO_OBJECT, "dig": _dig,
                  "_equals": _equals, "_among": _among}
-    exec(compile("\n".join(lines), "<lvcai selectors>", "exec"), namespace)   # noqa: S102 (source built above, no data in it)
-    return namespace["selected"]
+    # For facts.build's line memo, two more functions of the same clauses:
+    # key(item, project, *head): ``head`` and every value the selectors read at a path of the item or
+    # its project, each with whether it is a bool (a field tested with ``is True`` must not share a
+    # key with 1; values equal otherwise, 1 and 1.0, meet every clause here alike: ==, in, is True,
+    # _equals, _among). No type objects in it: a key of atomic values is a tuple the garbage
+    # collector stops tracking, and the memo's keys stay off its full collections;
+    # adds(item, project, edition, nature, obligations, rows, fact): as ``selected``, but instead of
+    # adding to the sums it returns which sums the item adds to, as (project sums of its amount, plan
+    # sums of its amount, ((to the plan?, index, "quantity" | "count"), …)), so that a line repeating
+    # it adds its own amount or quantity to the same sums.
+    values = "".join(f"{local}, type({local}) is bool, " for local in paths.values())
+    key_source = [f"def key(item, project, head{defaults}):", *reads, f"    return (*head, {values})"]
+    add_lines = [line for line in lines if "_sums[" not in line and line != "    a = float(item['amount'])"]
+    add_lines[0] = add_lines[0].replace(", project_sums, plan_sums", "").replace("def selected(", "def adds(")
+    add_lines += ["    pa = []", "    la = []", "    rest = []"]
+    for to, level in (("p", project_sums), ("l", plan_sums)):
+        for j, (sel, m) in enumerate(level):
+            # a measure is one of three words of this module's (``measures``), not data
+            action = f"{to}a.append({j})" if m == "amount" else f"rest.append(({to == 'l'}, {j}, {m if m in measures else 0!r}))"
+            add_lines.append(when(sel, action))
+    add_lines.append("    return (tuple(pa), tuple(la), tuple(rest))")
+    for name, source in (("<lvcai selectors>", lines), ("<lvcai selectors key>", key_source),
+                         ("<lvcai selectors adds>", add_lines)):
+        exec(compile("\n".join(source), name, "exec"), namespace)   # noqa: S102 (source built above, no data in it)
+    selected = namespace["selected"]
+    # besides the code, the edition, the project's nature, the list resolutions and the fields of the
+    # fact made before it (``fact_fields``: those it reads), ``selected`` reads only what ``key`` returns
+    selected.key, selected.adds = namespace["key"], namespace["adds"]
+    selected.fact_fields = frozenset(facts)
+    return selected
 
 
 _NO_OBJECT: dict = {}   # what a path a.b reads b of when a is not an object (only ever read: .get)
