@@ -261,6 +261,16 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
         extra = {**common, **{fld: _param_at(sched, date) for fld, sched in (dated or {}).get(kind, {}).items()}}
         extras[kind] = [(k, v) for k, v in extra.items() if k in wanted.get(kind, ())]
 
+    def add_line(adds, item, amount):
+        """A line into the sums of its project and plan that ``adds`` names (the selectors' generated
+        ``adds``: the sums taking its amount, and those taking its count or quantity)."""
+        for j in adds[0]:
+            project_sums[j] += amount
+        for j in adds[1]:
+            plan_sums[j] += amount
+        for to_plan, j, measure in adds[2]:
+            (plan_sums if to_plan else project_sums)[j] += 1 if measure == "count" else float(item["quantity"])
+
     def finish(f):
         """The fact as the engine gets it, its context completed. Done as each fact is made, so that
         the full working dict of an item is dropped at once (a 100,000-line plan held 100,000 of them)."""
@@ -352,12 +362,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                     a = float(item["amount"])
                     p_amount += a
                     if adds is not None:
-                        for j in adds[0]:
-                            project_sums[j] += a
-                        for j in adds[1]:
-                            plan_sums[j] += a
-                        for to_plan, j, measure in adds[2]:
-                            (plan_sums if to_plan else project_sums)[j] += 1 if measure == "count" else float(item["quantity"])
+                        add_line(adds, item, a)
                     if preferred:
                         has_preferred = True
                     out.context[fid] = ctx
@@ -422,13 +427,7 @@ def build(plan: dict, lists: Lists, wanted: dict, refdata=None, unset_params=(),
                     item_derive(item, project, cat, nature, obligations, rows, f, project_sums, plan_sums)
                 else:   # the sums it adds to, kept for the lines repeating it, added to as they add
                     adds = item_derive.adds(item, project, cat, nature, obligations, rows, f)
-                    a = float(item["amount"])
-                    for j in adds[0]:
-                        project_sums[j] += a
-                    for j in adds[1]:
-                        plan_sums[j] += a
-                    for to_plan_, j, measure in adds[2]:
-                        (plan_sums if to_plan_ else project_sums)[j] += 1 if measure == "count" else float(item["quantity"])
+                    add_line(adds, item, float(item["amount"]))
             out.context[fid] = ctx
             # finish(f), for the kind every line makes: the same fact and context, a field list per
             # set of fields made (one or two per plan) instead of a lookup per field some rule tests
