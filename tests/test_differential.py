@@ -114,12 +114,14 @@ def checkers(registry):
     return [get_checker("national"), get_checker("shenzhen"), Checker("national", refdata=RefData.for_checking(registry))]
 
 
-def _output(checker, data, cache):
-    checker.engine.cache = cache
+def _output(checker, data, cache=True, memo=True):
+    """The JSON of ``data`` in both languages, with the engine's outcome cache (``cache``) and the
+    lines' memo (``memo``) on or off for this check only."""
+    checker.engine.cache, checker.line_memo.on = cache, memo
     try:
         result = checker.check(data, "plan.json", langs=("zh", "en"))
     finally:
-        checker.engine.cache = True
+        checker.engine.cache = checker.line_memo.on = True
     return json_.render([result], {}, "zh") + json_.render([result], {}, "en")
 
 
@@ -137,15 +139,6 @@ def test_cached_path_gives_the_same_output_as_the_engine_on_every_fact(checkers,
     assert warm == uncached
 
 
-def _output_memo(checker, data, memo):
-    checker.line_memo.on = memo
-    try:
-        result = checker.check(data, "plan.json", langs=("zh", "en"))
-    finally:
-        checker.line_memo.on = True
-    return json_.render([result], {}, "zh") + json_.render([result], {}, "en")
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                  HealthCheck.function_scoped_fixture])
 @given(doc=plans(), which=st.integers(0, 2))
@@ -154,11 +147,11 @@ def test_line_memo_gives_the_same_output_as_every_line_made_in_full(checkers, do
     lines of every earlier example) against every line made in full."""
     checker = checkers[which]
     data = json.dumps(doc, ensure_ascii=False).encode()
-    memo = _output_memo(checker, data, True)
-    full = _output_memo(checker, data, False)
+    memo = _output(checker, data, memo=True)
+    full = _output(checker, data, memo=False)
     assert '"status": "checked"' in memo
     assert memo == full
-    assert _output_memo(checker, data, True) == full
+    assert _output(checker, data, memo=True) == full
 
 
 def _plan(**change):
