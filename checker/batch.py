@@ -25,6 +25,7 @@ import glob as _glob
 import hashlib
 import json
 import math
+import operator
 import os
 import re
 import signal
@@ -267,8 +268,7 @@ def _record(doc, out_name, reused):
         # (code, name, lines, its amounts in _CATEGORY_AMOUNTS order, 0.0 for one the file lacks):
         # tuples, not the result's dicts, cross from the worker to the parent (a plan has a few
         # hundred codes; unpickling their dicts was a third of the parent's time per plan)
-        rec["categories"] = [(code, c["name"], c["items"], tuple(c.get(k, 0.0) for k in _CATEGORY_AMOUNTS))
-                             for code, c in r.get("categories", {}).items()]
+        rec["categories"] = [(code, c["name"], c["items"], _amounts(c)) for code, c in r.get("categories", {}).items()]
         green = (r.get("green_evaluation") or {}).get("plan")   # the green evaluation (issue 13)
         rec["green"] = {"score": green["score"], "amount": green["amount"]} if green else None
         if "green_value" in r:   # life-cycle cost inputs stated: the plan's green value, in total and by product group
@@ -556,6 +556,15 @@ _UNIT = 1 << 1074
 #: The amounts of a plan's categories (formatters/_report.categories) that the summary sums per code.
 _CATEGORY_AMOUNTS = ("amount", "mandatory_amount", "undetermined_amount", "priority_amount", "required_amount",
                      "preferred_amount", "at_risk_amount")
+_AMOUNTS_OF = operator.itemgetter(*_CATEGORY_AMOUNTS)
+
+
+def _amounts(c) -> tuple:
+    """A category's amounts in _CATEGORY_AMOUNTS order (one C call; 0.0 for one an older file lacks)."""
+    try:
+        return _AMOUNTS_OF(c)
+    except KeyError:
+        return tuple(c.get(k, 0.0) for k in _CATEGORY_AMOUNTS)
 
 
 def _sums():
