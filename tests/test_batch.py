@@ -241,6 +241,29 @@ def test_the_summary_does_not_depend_on_the_order_plans_arrive_in(tmp_path, base
     assert json.loads(docs[0])["by_category"]["A02010101"]["items"] == 3
 
 
+def test_a_reused_findings_file_without_an_amount_key_still_folds_into_the_summary(tmp_path, base_plan):
+    """A findings file of an older version (reused when its plan did not change) may lack an amount
+    of its categories: the record counts it as 0.0 and the other amounts are summed as before."""
+    from checker import batch as _batch
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.json").write_text(json.dumps(base_plan, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    batch(src, "--output-dir", out, "--jobs", "1")
+    (written,) = (out / "plans").iterdir()
+    doc = json.loads(written.read_text(encoding="utf-8"))
+    code, cat = next(iter(doc["results"][0]["categories"].items()))
+    old = copy.deepcopy(doc)
+    del old["results"][0]["categories"][code]["at_risk_amount"]
+    want = _batch.Summary()
+    want.add(_batch._record(doc, "p.json", True))
+    got = _batch.Summary()
+    got.add(_batch._record(old, "p.json", True))
+    mine, theirs = got.document()["by_category"][code], want.document()["by_category"][code]
+    assert mine["at_risk_amount"] == 0.0 and mine["amount"] == theirs["amount"] == cat["amount"] > 0
+    assert {k: v for k, v in mine.items() if k != "at_risk_amount"} == {k: v for k, v in theirs.items() if k != "at_risk_amount"}
+
+
 def test_the_summary_gives_the_reasons_a_plan_could_not_be_checked_in_the_users_language(tmp_path, base_plan):
     src = tmp_path / "in"
     src.mkdir()
